@@ -1,0 +1,11 @@
+/** The {@code embedstore} command. */
+module dev.embedstore.cli {
+  requires dev.embedstore.core;
+  requires dev.embedstore.onnx;
+  requires dev.embedstore.lucene;
+  requires info.picocli;
+
+  // picocli reads the command classes reflectively.
+  opens dev.embedstore.cli to
+      info.picocli;
+}
