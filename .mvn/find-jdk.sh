@@ -35,18 +35,20 @@ es_find_jdk() {
   _need_javac=""
   [ "${1:-}" = build ] && _need_javac=1
   _seen=""
+  _tried=""
   _best=""
   _best_v=0
 
   # Returns 0 and sets ES_JAVA_HOME when $1 is a usable JDK; records what it saw otherwise.
   _es_try() {
     [ -n "$1" ] || return 1
-    [ -x "$1/bin/java" ] || { _seen="$_seen; $2 $1 (no bin/java)"; return 1; }
+    _tried="$_tried|$1|"
+    [ -x "$1/bin/java" ] || { _seen="$_seen; $2$1 (no bin/java)"; return 1; }
     _fv=$(es_java_feature "$1")
-    if [ -z "$_fv" ]; then _seen="$_seen; $2 $1 (unknown version)"; return 1; fi
-    if [ "$_fv" -lt "$ES_MIN_JAVA" ]; then _seen="$_seen; $2 $1 (Java $_fv)"; return 1; fi
+    if [ -z "$_fv" ]; then _seen="$_seen; $2$1 (unknown version)"; return 1; fi
+    if [ "$_fv" -lt "$ES_MIN_JAVA" ]; then _seen="$_seen; $2$1 (Java $_fv)"; return 1; fi
     if [ -n "$_need_javac" ] && [ ! -x "$1/bin/javac" ]; then
-      _seen="$_seen; $2 $1 (Java $_fv, a runtime without javac)"
+      _seen="$_seen; $2$1 (Java $_fv, a runtime without javac)"
       return 1
     fi
     ES_JAVA_HOME=$1
@@ -55,9 +57,9 @@ es_find_jdk() {
 
   _es_try "${EMBEDSTORE_JAVA_HOME:-}" "EMBEDSTORE_JAVA_HOME=" && return 0
   _es_try "${JAVA_HOME:-}" "JAVA_HOME=" && return 0
-  _es_try "$(es_path_java_home)" "java on PATH:" && return 0
+  _es_try "$(es_path_java_home)" "java on PATH: " && return 0
   if [ -x /usr/libexec/java_home ]; then
-    _es_try "$(/usr/libexec/java_home -v "$ES_MIN_JAVA+" 2>/dev/null)" "java_home:" && return 0
+    _es_try "$(/usr/libexec/java_home -v "$ES_MIN_JAVA+" 2>/dev/null)" "java_home: " && return 0
   fi
 
   # The newest JDK in the folders where package managers and installers put them.
@@ -66,6 +68,7 @@ es_find_jdk() {
     "$HOME"/.jdks/* "$HOME"/.gradle/jdks/*; do
     [ -x "$_d/bin/java" ] || continue
     [ -L "$_d" ] && continue
+    case "$_tried" in *"|$_d|"*) continue ;; esac
     _fv=$(es_java_feature "$_d")
     [ -n "$_fv" ] || continue
     if [ "$_fv" -lt "$ES_MIN_JAVA" ]; then _seen="$_seen; $_d (Java $_fv)"; continue; fi
