@@ -8,4 +8,5 @@ module dev.embedstore.core {
   exports dev.embedstore.embed;
   exports dev.embedstore.cache;
   exports dev.embedstore.text;
+  exports dev.embedstore.eval;
 }
