@@ -1,11 +1,22 @@
 package dev.embedstore.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code embedstore} command: parses the command line, runs one sub-command and ends the JVM
- * with its exit code (0 success, 1 failure, 2 usage error).
+ * with its exit code: 0 success, 1 failure, 2 usage error. A failure is one line on stderr starting
+ * {@code error: } that names the thing at fault; {@code --verbose} adds the stack trace.
  */
 @Command(
     name = "embedstore",
@@ -17,8 +28,17 @@ import picocli.CommandLine.Command;
     },
     subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+  private static volatile boolean verbose;
 
   private Main() {}
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "On failure, print the stack trace too.")
+  void setVerbose(boolean value) {
+    verbose = value;
+  }
 
   /**
    * Runs the command line.
@@ -37,13 +57,55 @@ public final class Main implements Runnable {
    * @return the exit code
    */
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(new PrintWriter(Terminal.out(), true, StandardCharsets.UTF_8));
+    cmd.setErr(new PrintWriter(Terminal.err(), true, StandardCharsets.UTF_8));
+    cmd.setExecutionExceptionHandler(Main::onFailure);
+    cmd.setParameterExceptionHandler(Main::onUsageError);
+    return cmd.execute(args);
   }
 
   @Override
   public void run() {
     // No sub-command: show what there is.
     CommandLine.usage(this, Terminal.err());
+  }
+
+  private static int onUsageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("error: " + e.getMessage());
+    err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+    return CliException.USAGE;
+  }
+
+  private static int onFailure(Exception e, CommandLine cmd, ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    err.println("error: " + describe(e));
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return e instanceof CliException c ? c.exitCode() : CliException.FAILURE;
+  }
+
+  /** The one-line description of a failure: what failed, naming the file, id or value at fault. */
+  static String describe(Throwable e) {
+    if (e instanceof UncheckedIOException u && u.getCause() != null) {
+      e = u.getCause();
+    }
+    return switch (e) {
+      case CliException c -> c.getMessage();
+      case NoSuchFileException n -> "no such file or folder: " + n.getFile();
+      case AccessDeniedException a -> "permission denied: " + a.getFile();
+      case FileSystemException f -> f.getMessage();
+      case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
+      case IllegalArgumentException ia -> ia.getMessage();
+      default ->
+          "internal error: "
+              + e
+              + (verbose ? "" : " (run again with --verbose for the stack trace, and report it)");
+    };
   }
 
   /** The version printed by {@code --version}, from the jar's manifest when there is one. */
