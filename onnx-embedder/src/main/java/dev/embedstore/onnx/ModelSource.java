@@ -1,0 +1,210 @@
+package dev.embedstore.onnx;
+
+import dev.embedstore.onnx.internal.WordPieceTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Where a model's ONNX file and tokenizer come from: a bundled model on the class path, or a folder
+ * on disk. Knows the files' digests for the fingerprint, and checks them again when the model is
+ * loaded.
+ */
+sealed interface ModelSource {
+
+  /** How to name the model in messages, such as {@code bundled model all-minilm-l6-v2}. */
+  String describe();
+
+  /** The SHA-256 of the ONNX file, without reading it when it is known in advance. */
+  byte[] onnxDigest() throws IOException;
+
+  /** The SHA-256 of the tokenizer file. */
+  byte[] tokenizerDigest() throws IOException;
+
+  /** Reads the tokenizer. */
+  WordPieceTokenizer loadTokenizer() throws IOException;
+
+  /**
+   * Reads the ONNX file into a direct buffer, checking that its digest is {@link #onnxDigest()}.
+   *
+   * @throws IOException if it cannot be read or its bytes are not the expected ones
+   */
+  ByteBuffer loadModel() throws IOException;
+
+  /** A model that ships inside a Maven artifact on the class path. */
+  record Bundled(BundledModel model, ClassLoader loader) implements ModelSource {
+    @Override
+    public String describe() {
+      return "bundled model " + model.modelName();
+    }
+
+    @Override
+    public byte[] onnxDigest() {
+      return model.onnxSha256();
+    }
+
+    @Override
+    public byte[] tokenizerDigest() {
+      return model.tokenizerSha256();
+    }
+
+    @Override
+    public WordPieceTokenizer loadTokenizer() throws IOException {
+      URL url = resource(model.tokenizerResource());
+      byte[] bytes;
+      try (InputStream in = url.openStream()) {
+        bytes = in.readAllBytes();
+      }
+      checkDigest(sha256(ByteBuffer.wrap(bytes)), model.tokenizerSha256(), url.toString());
+      return WordPieceTokenizer.load(new java.io.ByteArrayInputStream(bytes), url.toString());
+    }
+
+    @Override
+    public ByteBuffer loadModel() throws IOException {
+      URL url = resource(model.onnxResource());
+      URLConnection connection = url.openConnection();
+      long length = connection.getContentLengthLong();
+      try (InputStream in = connection.getInputStream()) {
+        ByteBuffer buffer;
+        if (length > 0 && length < Integer.MAX_VALUE) {
+          buffer = ByteBuffer.allocateDirect((int) length);
+          byte[] chunk = new byte[1 << 16];
+          for (int n; (n = in.read(chunk)) != -1; ) {
+            if (n > buffer.remaining()) {
+              throw new IOException(url + " is longer than its declared length " + length);
+            }
+            buffer.put(chunk, 0, n);
+          }
+          buffer.flip();
+        } else {
+          byte[] bytes = in.readAllBytes();
+          buffer = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        }
+        checkDigest(sha256(buffer.duplicate()), model.onnxSha256(), url.toString());
+        return buffer;
+      }
+    }
+
+    private URL resource(String name) throws IOException {
+      URL url = loader.getResource(name);
+      if (url == null) {
+        throw new NoSuchFileException(
+            name,
+            null,
+            "the "
+                + describe()
+                + " is not on the class path; add the Maven artifact"
+                + " dev.langchain4j:"
+                + model.artifactId());
+      }
+      return url;
+    }
+  }
+
+  /**
+   * A model folder on disk: {@code model.onnx} (or {@code onnx/model.onnx}) and {@code
+   * tokenizer.json}.
+   */
+  record Directory(
+      Path folder, Path onnx, Path tokenizer, byte[] onnxSha256, byte[] tokenizerSha256)
+      implements ModelSource {
+
+    /** Finds the files in a folder and hashes them. */
+    static Directory open(Path folder) throws IOException {
+      if (!Files.isDirectory(folder)) {
+        throw new NoSuchFileException(folder.toString(), null, "no such model folder");
+      }
+      Path onnx = folder.resolve("model.onnx");
+      if (!Files.isRegularFile(onnx)) {
+        onnx = folder.resolve("onnx").resolve("model.onnx");
+      }
+      if (!Files.isRegularFile(onnx)) {
+        throw new NoSuchFileException(
+            folder.resolve("model.onnx").toString(),
+            null,
+            "the model folder has no model.onnx (nor onnx/model.onnx)");
+      }
+      Path tokenizer = folder.resolve("tokenizer.json");
+      if (!Files.isRegularFile(tokenizer)) {
+        throw new NoSuchFileException(
+            tokenizer.toString(),
+            null,
+            "the model folder has no tokenizer.json; export the model's Hugging Face tokenizer"
+                + " beside model.onnx");
+      }
+      return new Directory(folder, onnx, tokenizer, fileDigest(onnx), fileDigest(tokenizer));
+    }
+
+    @Override
+    public String describe() {
+      return "model folder " + folder;
+    }
+
+    @Override
+    public byte[] onnxDigest() {
+      return onnxSha256.clone();
+    }
+
+    @Override
+    public byte[] tokenizerDigest() {
+      return tokenizerSha256.clone();
+    }
+
+    @Override
+    public WordPieceTokenizer loadTokenizer() throws IOException {
+      byte[] bytes = Files.readAllBytes(tokenizer);
+      checkDigest(sha256(ByteBuffer.wrap(bytes)), tokenizerSha256, tokenizer.toString());
+      return WordPieceTokenizer.load(new java.io.ByteArrayInputStream(bytes), tokenizer.toString());
+    }
+
+    @Override
+    public ByteBuffer loadModel() throws IOException {
+      try (FileChannel ch = FileChannel.open(onnx, StandardOpenOption.READ)) {
+        MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+        checkDigest(sha256(mapped.duplicate()), onnxSha256, onnx.toString());
+        return mapped;
+      }
+    }
+
+    private static byte[] fileDigest(Path file) throws IOException {
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        return ModelSource.sha256(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()));
+      }
+    }
+  }
+
+  private static void checkDigest(byte[] actual, byte[] expected, String what) throws IOException {
+    if (!MessageDigest.isEqual(actual, expected)) {
+      HexFormat hex = HexFormat.of();
+      throw new IOException(
+          what
+              + " has SHA-256 "
+              + hex.formatHex(actual)
+              + " but "
+              + hex.formatHex(expected)
+              + " was expected: the file changed after the model was opened, or the wrong artifact"
+              + " version is on the class path");
+    }
+  }
+
+  private static byte[] sha256(ByteBuffer bytes) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(bytes);
+      return sha.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("SHA-256 is missing from this JVM", e);
+    }
+  }
+}

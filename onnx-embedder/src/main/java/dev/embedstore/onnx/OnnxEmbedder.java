@@ -1,0 +1,769 @@
+package dev.embedstore.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.embedstore.embed.Embedder;
+import dev.embedstore.embed.EmbeddingException;
+import dev.embedstore.embed.ModelFingerprint;
+import dev.embedstore.embed.Role;
+import dev.embedstore.onnx.internal.Batches;
+import dev.embedstore.onnx.internal.WordPieceTokenizer;
+import dev.embedstore.text.TokenCounter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Embeds texts in-process with ONNX Runtime: a pure-Java BERT tokenizer, batched inference, pooling
+ * and L2 normalisation.
+ *
+ * <p>Open a bundled model by name, or a model folder:
+ *
+ * <pre>{@code
+ * try (OnnxEmbedder e = OnnxEmbedder.open("all-minilm-l6-v2")) {
+ *   List<float[]> v = e.embed(List.of("a passage", "another"), Role.DOCUMENT);
+ * }
+ * }</pre>
+ *
+ * <p>Each call tokenizes its texts, sorts them by token count and runs them in batches capped by a
+ * token budget, each padded to its own longest text: padding, which costs as much as real tokens,
+ * stays small. The ONNX session is created on the first call that needs it, so an application whose
+ * texts are all cached never loads the model; the tokenizer likewise loads on first use.
+ *
+ * <p>The {@link #fingerprint() fingerprint} covers the ONNX file, the tokenizer file, the {@link
+ * ModelSpec} and {@link #PIPELINE_VERSION}. For bundled models it comes from constants (no hashing
+ * at start); the bytes are checked against them when the model is loaded.
+ *
+ * <p>Vectors of the same text are identical from call to call. Texts batched with different
+ * neighbours may differ in the last bits (ONNX Runtime sums in an order that depends on the padded
+ * shape); cosine similarity between them is above 0.99999.
+ *
+ * <p><b>NOTE</b>: thread-safe; one instance, and its one ONNX session, serves all threads. {@link
+ * #close()} waits for running inferences to finish, then frees the native session; it is
+ * idempotent.
+ */
+public final class OnnxEmbedder implements Embedder {
+  /**
+   * The version of this class's embedding pipeline (tokenisation, batching, pooling,
+   * normalisation). It is part of every fingerprint: bump it whenever a change to the code could
+   * change a vector, and every cached vector of an older version stops matching.
+   */
+  public static final long PIPELINE_VERSION = 1;
+
+  /** The default padded-token budget of one inference batch. */
+  public static final int DEFAULT_TOKEN_BUDGET = 16_384;
+
+  /** The most texts in one inference batch. */
+  public static final int MAX_BATCH_SIZE = 256;
+
+  private final ModelSource source;
+  private final ModelSpec spec;
+  private final ModelFingerprint fingerprint;
+  private final int intraOpThreads;
+  private final int tokenBudget;
+
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private volatile WordPieceTokenizer tokenizer;
+  private volatile OrtSession session;
+  private volatile boolean hasTokenTypes;
+  private volatile String outputName;
+  private boolean closed;
+
+  private final LongAdder texts = new LongAdder();
+  private final LongAdder tokens = new LongAdder();
+  private final LongAdder paddedTokens = new LongAdder();
+  private final LongAdder truncated = new LongAdder();
+  private final LongAdder batches = new LongAdder();
+  private final LongAdder tokenizeNanos = new LongAdder();
+  private final LongAdder inferenceNanos = new LongAdder();
+
+  private OnnxEmbedder(Builder b) throws IOException {
+    this.source = b.source;
+    this.spec = b.spec;
+    this.intraOpThreads = b.intraOpThreads;
+    this.tokenBudget = b.tokenBudget;
+    this.fingerprint =
+        ModelFingerprint.builder()
+            .add("pipeline", "embedstore-onnx")
+            .add("pipeline_version", PIPELINE_VERSION)
+            .add("model.onnx", source.onnxDigest())
+            .add("tokenizer.json", source.tokenizerDigest())
+            .add("pooling", spec.pooling().name())
+            .add("normalize", "l2")
+            .add("max_tokens", spec.maxTokens())
+            .add("truncation", spec.truncation().name())
+            .add("query_prefix", spec.queryPrefix())
+            .add("document_prefix", spec.documentPrefix())
+            .add("dimension", spec.dimension())
+            .build();
+  }
+
+  /**
+   * Opens a bundled model by name, or else a model folder at that path.
+   *
+   * @param nameOrFolder a bundled model's name ({@link BundledModel#names()}) or a folder path
+   * @return the embedder
+   * @throws IOException if the folder cannot be read
+   * @throws IllegalArgumentException if it is neither a bundled model nor an existing folder; the
+   *     message lists the bundled models
+   */
+  public static OnnxEmbedder open(String nameOrFolder) throws IOException {
+    Objects.requireNonNull(nameOrFolder, "nameOrFolder");
+    for (BundledModel m : BundledModel.values()) {
+      if (m.modelName().equalsIgnoreCase(nameOrFolder.strip())) {
+        return bundled(m);
+      }
+    }
+    Path folder = Path.of(nameOrFolder);
+    if (Files.isDirectory(folder)) {
+      return fromDirectory(folder);
+    }
+    throw new IllegalArgumentException(
+        "unknown model \""
+            + nameOrFolder
+            + "\": not a bundled model ("
+            + BundledModel.names()
+            + ") nor a model folder");
+  }
+
+  /**
+   * Opens a bundled model by name.
+   *
+   * @param name one of {@link BundledModel#names()}
+   * @return the embedder
+   * @throws IllegalArgumentException if no bundled model has that name; the message lists the names
+   */
+  public static OnnxEmbedder bundled(String name) {
+    return bundled(BundledModel.byName(name));
+  }
+
+  /**
+   * Opens a bundled model with its default spec.
+   *
+   * @param model the model
+   * @return the embedder
+   */
+  public static OnnxEmbedder bundled(BundledModel model) {
+    try {
+      return builder(model).build();
+    } catch (IOException e) {
+      // A bundled model's fingerprint comes from constants: building reads no file.
+      throw new AssertionError("opening " + model + " read a file", e);
+    }
+  }
+
+  /**
+   * Opens a model folder with the spec its files describe (see {@link #builder(Path)}).
+   *
+   * @param folder the folder
+   * @return the embedder
+   * @throws IOException if the folder lacks {@code model.onnx} or {@code tokenizer.json}, or a file
+   *     cannot be read; the message names the path
+   */
+  public static OnnxEmbedder fromDirectory(Path folder) throws IOException {
+    return builder(folder).build();
+  }
+
+  /**
+   * Starts configuring a bundled model, from its default spec.
+   *
+   * @param model the model
+   * @return a builder
+   */
+  public static Builder builder(BundledModel model) {
+    return new Builder(
+        new ModelSource.Bundled(model, OnnxEmbedder.class.getClassLoader()), model.spec());
+  }
+
+  /**
+   * Starts configuring a model folder: {@code model.onnx} (or {@code onnx/model.onnx}), {@code
+   * tokenizer.json}, and optionally the sentence-transformers files {@code 1_Pooling/config.json}
+   * (pooling, dimension), {@code sentence_bert_config.json} ({@code max_seq_length}) and {@code
+   * config.json} ({@code hidden_size}). Without them: mean pooling, 512 tokens.
+   *
+   * @param folder the folder
+   * @return a builder
+   * @throws IOException if a required file is missing or unreadable; the message names it
+   */
+  public static Builder builder(Path folder) throws IOException {
+    ModelSource.Directory source = ModelSource.Directory.open(folder);
+    return new Builder(source, FolderConfig.read(folder));
+  }
+
+  @Override
+  public String modelName() {
+    return spec.name();
+  }
+
+  @Override
+  public ModelFingerprint fingerprint() {
+    return fingerprint;
+  }
+
+  @Override
+  public int dimension() {
+    return spec.dimension();
+  }
+
+  /**
+   * The spec this embedder runs with.
+   *
+   * @return the spec
+   */
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  /**
+   * Counts this model's tokens in a text (without special tokens), for splitting long texts into
+   * chunks that fit. Loads the tokenizer on first use.
+   *
+   * @return the counter
+   */
+  public TokenCounter tokenCounter() {
+    return text -> {
+      try {
+        return tokenizer().countTokens(text);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    };
+  }
+
+  /**
+   * The most text tokens one input can hold: {@link ModelSpec#maxTokens()} minus the special
+   * tokens.
+   *
+   * @return the limit for chunks
+   */
+  public int maxTextTokens() {
+    return spec.maxTokens() - 2;
+  }
+
+  @Override
+  public List<float[]> embed(List<String> input, Role role) throws IOException {
+    Objects.requireNonNull(input, "texts");
+    Objects.requireNonNull(role, "role");
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      if (input.isEmpty()) {
+        return List.of();
+      }
+      String prefix = role == Role.QUERY ? spec.queryPrefix() : spec.documentPrefix();
+      WordPieceTokenizer tok = tokenizer();
+      long t0 = System.nanoTime();
+      int[][] ids = new int[input.size()][];
+      int[] lengths = new int[input.size()];
+      long realTokens = 0;
+      int cut = 0;
+      for (int i = 0; i < ids.length; i++) {
+        String text = input.get(i);
+        if (text == null) {
+          throw new NullPointerException("texts.get(" + i + ")");
+        }
+        WordPieceTokenizer.Encoding enc = tok.encode(prefix + text, spec.maxTokens());
+        if (enc.truncated()) {
+          if (spec.truncation() == TruncationPolicy.REJECT) {
+            throw new IllegalArgumentException(
+                "text "
+                    + i
+                    + " has "
+                    + (enc.contentTokens() + tok.specialTokens())
+                    + " tokens, more than the "
+                    + spec.maxTokens()
+                    + " that "
+                    + spec.name()
+                    + " takes (truncation policy REJECT)");
+          }
+          cut++;
+        }
+        ids[i] = enc.ids();
+        lengths[i] = enc.ids().length;
+        realTokens += lengths[i];
+      }
+      tokenizeNanos.add(System.nanoTime() - t0);
+
+      OrtSession s = session();
+      int[] order = Batches.sortedByLength(lengths);
+      float[][] out = new float[ids.length][];
+      long padded = 0;
+      List<Batches.Batch> plan = Batches.plan(lengths, order, tokenBudget, MAX_BATCH_SIZE);
+      for (Batches.Batch batch : plan) {
+        runBatch(s, ids, order, batch, out);
+        padded += (long) batch.size() * batch.length();
+      }
+      texts.add(ids.length);
+      tokens.add(realTokens);
+      paddedTokens.add(padded);
+      truncated.add(cut);
+      batches.add(plan.size());
+      return Arrays.asList(out);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private void runBatch(
+      OrtSession s, int[][] ids, int[] order, Batches.Batch batch, float[][] out) {
+    int n = batch.size();
+    int len = batch.length();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    LongBuffer inputIds = directLongs(n * len);
+    LongBuffer mask = directLongs(n * len);
+    for (int r = 0; r < n; r++) {
+      int[] row = ids[order[batch.from() + r]];
+      for (int t = 0; t < len; t++) {
+        boolean real = t < row.length;
+        inputIds.put(real ? row[t] : tokenizer.padId());
+        mask.put(real ? 1 : 0);
+      }
+    }
+    inputIds.flip();
+    mask.flip();
+    long[] shape = {n, len};
+    long t0 = System.nanoTime();
+    try (OnnxTensor idsTensor = OnnxTensor.createTensor(env, inputIds, shape);
+        OnnxTensor maskTensor = OnnxTensor.createTensor(env, mask, shape);
+        OnnxTensor typesTensor =
+            hasTokenTypes ? OnnxTensor.createTensor(env, directLongs(n * len), shape) : null) {
+      Map<String, OnnxTensor> inputs = new HashMap<>();
+      inputs.put("input_ids", idsTensor);
+      inputs.put("attention_mask", maskTensor);
+      if (typesTensor != null) {
+        inputs.put("token_type_ids", typesTensor);
+      }
+      try (OrtSession.Result result = s.run(inputs, Set.of(outputName))) {
+        OnnxTensor hidden = (OnnxTensor) result.get(0);
+        long[] outShape = hidden.getInfo().getShape();
+        FloatBuffer values = hidden.getFloatBuffer();
+        inferenceNanos.add(System.nanoTime() - t0);
+        for (int r = 0; r < n; r++) {
+          int textIndex = order[batch.from() + r];
+          out[textIndex] = pool(values, outShape, r, ids[textIndex].length);
+        }
+      }
+    } catch (OrtException e) {
+      throw new EmbeddingException(
+          "ONNX Runtime failed on a batch of "
+              + n
+              + " texts of "
+              + len
+              + " tokens with "
+              + source.describe(),
+          e);
+    }
+  }
+
+  /** Pools one row of the model's output into a unit vector. */
+  private float[] pool(FloatBuffer values, long[] shape, int row, int realTokens) {
+    int dim = spec.dimension();
+    float[] v = new float[dim];
+    if (shape.length == 2) {
+      // The graph pools by itself: [batch, dimension].
+      values.get(row * dim, v, 0, dim);
+    } else {
+      int seq = (int) shape[1];
+      int base = row * seq * dim;
+      if (spec.pooling() == Pooling.CLS) {
+        values.get(base, v, 0, dim);
+      } else {
+        float[] token = new float[dim];
+        for (int t = 0; t < realTokens; t++) {
+          values.get(base + t * dim, token, 0, dim);
+          for (int d = 0; d < dim; d++) {
+            v[d] += token[d];
+          }
+        }
+        float inv = 1f / Math.max(realTokens, 1);
+        for (int d = 0; d < dim; d++) {
+          v[d] *= inv;
+        }
+      }
+    }
+    double norm = 0;
+    for (float x : v) {
+      norm += (double) x * x;
+    }
+    float scale = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
+    for (int d = 0; d < dim; d++) {
+      v[d] *= scale;
+    }
+    return v;
+  }
+
+  private static LongBuffer directLongs(int n) {
+    return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+  }
+
+  private WordPieceTokenizer tokenizer() throws IOException {
+    WordPieceTokenizer t = tokenizer;
+    if (t == null) {
+      synchronized (this) {
+        t = tokenizer;
+        if (t == null) {
+          t = source.loadTokenizer();
+          tokenizer = t;
+        }
+      }
+    }
+    return t;
+  }
+
+  private OrtSession session() throws IOException {
+    OrtSession s = session;
+    if (s == null) {
+      synchronized (this) {
+        s = session;
+        if (s == null) {
+          s = createSession();
+          session = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  private OrtSession createSession() throws IOException {
+    ByteBuffer model = source.loadModel();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setIntraOpNumThreads(intraOpThreads);
+      options.setInterOpNumThreads(1);
+      OrtSession s = env.createSession(model, options);
+      boolean success = false;
+      try {
+        Map<String, NodeInfo> in = s.getInputInfo();
+        if (!in.containsKey("input_ids") || !in.containsKey("attention_mask")) {
+          throw new IOException(
+              source.describe() + " is not a BERT-style model: its inputs are " + in.keySet());
+        }
+        hasTokenTypes = in.containsKey("token_type_ids");
+        Map<String, NodeInfo> outputs = s.getOutputInfo();
+        String name =
+            outputs.containsKey("last_hidden_state")
+                ? "last_hidden_state"
+                : outputs.keySet().iterator().next();
+        if (outputs.get(name).getInfo() instanceof TensorInfo info) {
+          long[] shape = info.getShape();
+          long last = shape[shape.length - 1];
+          if (last > 0 && last != spec.dimension()) {
+            throw new IOException(
+                source.describe()
+                    + " outputs vectors of dimension "
+                    + last
+                    + ", but its spec says "
+                    + spec.dimension());
+          }
+        }
+        outputName = name;
+        success = true;
+        return s;
+      } finally {
+        if (!success) {
+          s.close();
+        }
+      }
+    } catch (OrtException e) {
+      throw new IOException(
+          "cannot load the ONNX model of " + source.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Whether the ONNX session has been created (the model loaded). A run whose texts all come from a
+   * cache never creates it.
+   *
+   * @return true once the model is loaded
+   */
+  public boolean isModelLoaded() {
+    return session != null;
+  }
+
+  /**
+   * What this embedder has done since it was opened.
+   *
+   * @return a snapshot of the counters
+   */
+  public Stats stats() {
+    return new Stats(
+        texts.sum(),
+        tokens.sum(),
+        paddedTokens.sum(),
+        truncated.sum(),
+        batches.sum(),
+        tokenizeNanos.sum(),
+        inferenceNanos.sum());
+  }
+
+  /**
+   * Counters since the embedder was opened.
+   *
+   * @param texts texts embedded
+   * @param tokens real tokens fed to the model, special tokens included
+   * @param paddedTokens tokens fed including padding; {@code tokens / paddedTokens} is the batch
+   *     efficiency
+   * @param truncated texts cut to the model's token limit
+   * @param batches inference batches run
+   * @param tokenizeNanos time spent tokenizing
+   * @param inferenceNanos time spent in ONNX Runtime (inputs to outputs)
+   */
+  public record Stats(
+      long texts,
+      long tokens,
+      long paddedTokens,
+      long truncated,
+      long batches,
+      long tokenizeNanos,
+      long inferenceNanos) {}
+
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      OrtSession s = session;
+      session = null;
+      if (s != null) {
+        try {
+          s.close();
+        } catch (OrtException e) {
+          throw new EmbeddingException(
+              "closing the ONNX session of " + source.describe() + " failed", e);
+        }
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("OnnxEmbedder is closed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OnnxEmbedder[" + source.describe() + ", " + fingerprint.shortId() + "]";
+  }
+
+  /** Configures an {@link OnnxEmbedder}. Not thread-safe. */
+  public static final class Builder {
+    private final ModelSource source;
+    private ModelSpec spec;
+    private int intraOpThreads = Runtime.getRuntime().availableProcessors();
+    private int tokenBudget = DEFAULT_TOKEN_BUDGET;
+
+    private Builder(ModelSource source, ModelSpec spec) {
+      this.source = source;
+      this.spec = spec;
+    }
+
+    /**
+     * Names the model, for messages and store metadata (not part of the fingerprint).
+     *
+     * @param name the name
+     * @return this builder
+     */
+    public Builder name(String name) {
+      spec =
+          with(
+              name,
+              spec.pooling(),
+              spec.maxTokens(),
+              spec.queryPrefix(),
+              spec.documentPrefix(),
+              spec.truncation(),
+              spec.dimension());
+      return this;
+    }
+
+    /**
+     * Overrides the pooling.
+     *
+     * @param pooling the pooling
+     * @return this builder
+     */
+    public Builder pooling(Pooling pooling) {
+      spec =
+          with(
+              spec.name(),
+              pooling,
+              spec.maxTokens(),
+              spec.queryPrefix(),
+              spec.documentPrefix(),
+              spec.truncation(),
+              spec.dimension());
+      return this;
+    }
+
+    /**
+     * Overrides the token limit, special tokens included.
+     *
+     * @param maxTokens the limit
+     * @return this builder
+     */
+    public Builder maxTokens(int maxTokens) {
+      spec =
+          with(
+              spec.name(),
+              spec.pooling(),
+              maxTokens,
+              spec.queryPrefix(),
+              spec.documentPrefix(),
+              spec.truncation(),
+              spec.dimension());
+      return this;
+    }
+
+    /**
+     * Overrides the text put before every query.
+     *
+     * @param prefix the prefix, may be empty
+     * @return this builder
+     */
+    public Builder queryPrefix(String prefix) {
+      spec =
+          with(
+              spec.name(),
+              spec.pooling(),
+              spec.maxTokens(),
+              prefix,
+              spec.documentPrefix(),
+              spec.truncation(),
+              spec.dimension());
+      return this;
+    }
+
+    /**
+     * Overrides the text put before every document.
+     *
+     * @param prefix the prefix, may be empty
+     * @return this builder
+     */
+    public Builder documentPrefix(String prefix) {
+      spec =
+          with(
+              spec.name(),
+              spec.pooling(),
+              spec.maxTokens(),
+              spec.queryPrefix(),
+              prefix,
+              spec.truncation(),
+              spec.dimension());
+      return this;
+    }
+
+    /**
+     * Sets what happens to texts over the token limit.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder truncation(TruncationPolicy policy) {
+      spec =
+          with(
+              spec.name(),
+              spec.pooling(),
+              spec.maxTokens(),
+              spec.queryPrefix(),
+              spec.documentPrefix(),
+              policy,
+              spec.dimension());
+      return this;
+    }
+
+    /**
+     * Sets the vectors' dimension, for model folders that do not say it.
+     *
+     * @param dimension the dimension
+     * @return this builder
+     */
+    public Builder dimension(int dimension) {
+      spec =
+          with(
+              spec.name(),
+              spec.pooling(),
+              spec.maxTokens(),
+              spec.queryPrefix(),
+              spec.documentPrefix(),
+              spec.truncation(),
+              dimension);
+      return this;
+    }
+
+    /**
+     * Sets the threads ONNX Runtime uses inside one inference. Default: the available processors.
+     *
+     * @param threads at least 1
+     * @return this builder
+     */
+    public Builder intraOpThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be >= 1; threads=" + threads);
+      }
+      this.intraOpThreads = threads;
+      return this;
+    }
+
+    /**
+     * Sets the most padded tokens in one inference batch. Default {@value
+     * OnnxEmbedder#DEFAULT_TOKEN_BUDGET}.
+     *
+     * @param tokens at least 1
+     * @return this builder
+     */
+    public Builder tokenBudget(int tokens) {
+      if (tokens < 1) {
+        throw new IllegalArgumentException("tokenBudget must be >= 1; tokenBudget=" + tokens);
+      }
+      this.tokenBudget = tokens;
+      return this;
+    }
+
+    private static ModelSpec with(
+        String name,
+        Pooling pooling,
+        int maxTokens,
+        String queryPrefix,
+        String documentPrefix,
+        TruncationPolicy truncation,
+        int dimension) {
+      return new ModelSpec(
+          name, pooling, maxTokens, queryPrefix, documentPrefix, truncation, dimension);
+    }
+
+    /**
+     * Opens the embedder. Reads no model file for a bundled model.
+     *
+     * @return the embedder
+     * @throws IOException if a model folder's files cannot be read
+     */
+    public OnnxEmbedder build() throws IOException {
+      return new OnnxEmbedder(this);
+    }
+  }
+}
