@@ -9,4 +9,5 @@ module dev.embedstore.core {
   exports dev.embedstore.cache;
   exports dev.embedstore.text;
   exports dev.embedstore.eval;
+  exports dev.embedstore.store;
 }

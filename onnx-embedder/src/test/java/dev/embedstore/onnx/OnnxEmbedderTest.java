@@ -93,8 +93,10 @@ class OnnxEmbedderTest {
       assertTrue(c >= 0.99999, "sentence " + i + " cosine " + c + ": " + sentences.get(i));
     }
     System.out.printf(
+        java.util.Locale.ROOT,
         "[OnnxEmbedderTest] worst cosine vs langchain4j over %d sentences: %.7f%n",
-        sentences.size(), worst);
+        sentences.size(),
+        worst);
   }
 
   @Test
@@ -110,8 +112,10 @@ class OnnxEmbedderTest {
         sum += c;
       }
       System.out.printf(
+          java.util.Locale.ROOT,
           "[OnnxEmbedderTest] int8 vs fp32 cosine: worst %.5f, mean %.5f%n",
-          worst, sum / sentences.size());
+          worst,
+          sum / sentences.size());
       // Measured on these 240 sentences: worst 0.980, mean 0.991. The bound leaves margin.
       assertTrue(worst >= 0.95, "worst int8/fp32 cosine " + worst);
       assertTrue(sum / sentences.size() >= 0.98, "mean int8/fp32 cosine " + sum / sentences.size());
@@ -322,7 +326,8 @@ class OnnxEmbedderTest {
   @Test
   void concurrentCallersGetTheSameVectorsAsOneCaller() throws Exception {
     List<float[]> expected = miniLm.embed(sentences.subList(0, 40), Role.DOCUMENT);
-    ExecutorService pool = Executors.newFixedThreadPool(4);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(4, Thread.ofPlatform().name("embed-test-", 0).factory());
     try {
       List<Future<List<float[]>>> futures = new ArrayList<>();
       for (int t = 0; t < 4; t++) {

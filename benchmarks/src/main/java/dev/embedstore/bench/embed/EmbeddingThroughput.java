@@ -1,0 +1,282 @@
+package dev.embedstore.bench.embed;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.embedstore.embed.Role;
+import dev.embedstore.onnx.BundledModel;
+import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.text.TextSplitter;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Embedding throughput: Embedstore's {@link OnnxEmbedder} against langchain4j's in-process embedder
+ * and against the ONNX Runtime ceiling, on the same texts, fp32 and int8.
+ *
+ * <p>The texts are SciFact abstracts split into chunks of at most 120 word pieces, so no text is
+ * truncated by either library and both see exactly the same input. (langchain4j's tokenizer keeps
+ * the {@code tokenizer.json} truncation of 128 tokens, so longer texts would give it less work.)
+ * The ceiling runs the same model on uniform full batches of the chunks' mean length, with tensors
+ * built before the clock starts: no tokenisation, no padding, no pooling. Each round runs every
+ * contender once; the ratios are taken within a round (the machine is shared) and the median over
+ * rounds is printed.
+ *
+ * <p>Run: {@code ./benchmarks/run dev.embedstore.bench.embed.EmbeddingThroughput [chunks] [rounds]}
+ */
+public final class EmbeddingThroughput {
+  private EmbeddingThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 400;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    Path corpus =
+        Path.of(System.getProperty("embedstore.shared", "../shared"), "data/scifact/corpus.jsonl");
+
+    try (OnnxEmbedder fp32 = OnnxEmbedder.bundled(BundledModel.ALL_MINILM_L6_V2);
+        OnnxEmbedder int8 = OnnxEmbedder.bundled(BundledModel.ALL_MINILM_L6_V2_Q)) {
+      List<String> texts = chunks(corpus, fp32, count);
+      long tokens = 0;
+      for (String t : texts) {
+        tokens += fp32.tokenCounter().countTokens(t) + 2;
+      }
+      int meanLength = (int) Math.round((double) tokens / texts.size());
+      System.out.printf(
+          Locale.ROOT,
+          "texts: %d SciFact chunks (<= 120 word pieces), %d tokens, mean %d; %d cores%n",
+          texts.size(),
+          tokens,
+          meanLength,
+          Runtime.getRuntime().availableProcessors());
+
+      EmbeddingModel lcFp32 = new AllMiniLmL6V2EmbeddingModel();
+      EmbeddingModel lcInt8 = new AllMiniLmL6V2QuantizedEmbeddingModel();
+      List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
+      Ceiling ceilFp32 = new Ceiling("all-minilm-l6-v2.onnx", texts.size(), meanLength);
+      Ceiling ceilInt8 = new Ceiling("all-minilm-l6-v2-q.onnx", texts.size(), meanLength);
+
+      // Warm up every contender once on a slice.
+      List<String> warm = texts.subList(0, Math.min(64, texts.size()));
+      fp32.embed(warm, Role.DOCUMENT);
+      int8.embed(warm, Role.DOCUMENT);
+      lcFp32.embedAll(segments.subList(0, warm.size()));
+      lcInt8.embedAll(segments.subList(0, warm.size()));
+      ceilFp32.run();
+      ceilInt8.run();
+
+      String[] names = {
+        "embedstore fp32", "langchain4j fp32", "ceiling fp32",
+        "embedstore int8", "langchain4j int8", "ceiling int8"
+      };
+      double[][] seconds = new double[rounds][names.length];
+      for (int r = 0; r < rounds; r++) {
+        seconds[r][0] = time(() -> fp32.embed(texts, Role.DOCUMENT));
+        seconds[r][1] = time(() -> lcFp32.embedAll(segments));
+        seconds[r][2] = time(ceilFp32::run);
+        seconds[r][3] = time(() -> int8.embed(texts, Role.DOCUMENT));
+        seconds[r][4] = time(() -> lcInt8.embedAll(segments));
+        seconds[r][5] = time(ceilInt8::run);
+        System.out.printf(Locale.ROOT, "round %d: %s%n", r + 1, Arrays.toString(seconds[r]));
+      }
+      System.out.printf(Locale.ROOT, "%n%-18s %10s %12s%n", "", "texts/s", "tokens/s");
+      for (int c = 0; c < names.length; c++) {
+        double s = median(column(seconds, c));
+        System.out.printf(
+            Locale.ROOT, "%-18s %10.1f %12.0f%n", names[c], texts.size() / s, tokens / s);
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "%nratios (median of per-round ratios):%n"
+              + "  embedstore / langchain4j, fp32: %.2fx (target >= 1.5x)%n"
+              + "  embedstore / langchain4j, int8: %.2fx (target >= 2.5x)%n"
+              + "  embedstore / ceiling,     fp32: %.0f%% (target >= 90%%)%n"
+              + "  embedstore / ceiling,     int8: %.0f%% (target >= 90%%)%n",
+          ratio(seconds, 1, 0),
+          ratio(seconds, 4, 3),
+          100 * ratio(seconds, 2, 0),
+          100 * ratio(seconds, 5, 3));
+      OnnxEmbedder.Stats st = fp32.stats();
+      System.out.printf(
+          Locale.ROOT,
+          "embedstore fp32 batches: %.1f%% of fed tokens were real (padding efficiency),"
+              + " tokenising %.1f%% of its time%n",
+          100.0 * st.tokens() / st.paddedTokens(),
+          100.0 * st.tokenizeNanos() / (st.tokenizeNanos() + st.inferenceNanos()));
+      ceilFp32.close();
+      ceilInt8.close();
+    }
+  }
+
+  /** The ratio {@code seconds[a] / seconds[b]} per round, median over rounds. */
+  private static double ratio(double[][] seconds, int a, int b) {
+    double[] r = new double[seconds.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = seconds[i][a] / seconds[i][b];
+    }
+    return median(r);
+  }
+
+  private static double[] column(double[][] m, int c) {
+    double[] out = new double[m.length];
+    for (int i = 0; i < m.length; i++) {
+      out[i] = m[i][c];
+    }
+    return out;
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  private interface Work {
+    void run() throws Exception;
+  }
+
+  private static double time(Work w) throws Exception {
+    long t0 = System.nanoTime();
+    w.run();
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** SciFact abstracts, split into chunks of at most 120 word pieces, every 3rd document. */
+  private static List<String> chunks(Path corpus, OnnxEmbedder embedder, int count)
+      throws IOException {
+    TextSplitter splitter = TextSplitter.of(embedder.tokenCounter(), 120, 0);
+    List<String> out = new ArrayList<>();
+    JsonFactory json = JsonFactory.builder().build();
+    try (BufferedReader r = Files.newBufferedReader(corpus, StandardCharsets.UTF_8)) {
+      int line = 0;
+      for (String s; (s = r.readLine()) != null && out.size() < count; line++) {
+        String text = line % 3 == 0 ? textField(json, s) : null;
+        if (text != null) {
+          for (TextSplitter.Chunk c : splitter.split(text)) {
+            if (out.size() < count) {
+              out.add(c.text());
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String textField(JsonFactory json, String line) throws IOException {
+    try (JsonParser p = json.createParser(line)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (name.equals("text")) {
+          return p.getText();
+        }
+        p.skipChildren();
+      }
+    }
+    return null;
+  }
+
+  /** The same model on uniform full batches with tensors built in advance. */
+  private static final class Ceiling implements AutoCloseable {
+    private final OrtSession session;
+    private final List<Map<String, OnnxTensor>> batches = new ArrayList<>();
+
+    Ceiling(String resource, int texts, int length) throws IOException, OrtException {
+      byte[] model;
+      try (InputStream in =
+          EmbeddingThroughput.class.getClassLoader().getResourceAsStream(resource)) {
+        model = in.readAllBytes();
+      }
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        o.setIntraOpNumThreads(1);
+        session = env.createSession(model, o);
+      }
+      int perBatch =
+          Math.max(
+              1, Math.min(OnnxEmbedder.MAX_BATCH_SIZE, OnnxEmbedder.DEFAULT_TOKEN_BUDGET / length));
+      for (int done = 0; done < texts; done += perBatch) {
+        int n = Math.min(perBatch, texts - done);
+        long[] shape = {n, length};
+        LongBuffer ids = longs(n * length, 2000);
+        LongBuffer mask = longs(n * length, 1);
+        LongBuffer types = longs(n * length, 0);
+        batches.add(
+            Map.of(
+                "input_ids", OnnxTensor.createTensor(env, ids, shape),
+                "attention_mask", OnnxTensor.createTensor(env, mask, shape),
+                "token_type_ids", OnnxTensor.createTensor(env, types, shape)));
+      }
+    }
+
+    private static LongBuffer longs(int n, long value) {
+      LongBuffer b =
+          ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+      for (int i = 0; i < n; i++) {
+        b.put(i, value + (value > 1 ? i % 5000 : 0));
+      }
+      return b;
+    }
+
+    /** Runs the batches on as many threads as OnnxEmbedder runs batches side by side. */
+    void run() throws Exception {
+      AtomicInteger next = new AtomicInteger();
+      Callable<Void> drain =
+          () -> {
+            for (int b; (b = next.getAndIncrement()) < batches.size(); ) {
+              try (OrtSession.Result r = session.run(batches.get(b))) {
+                r.get(0);
+              }
+            }
+            return null;
+          };
+      int threads = Runtime.getRuntime().availableProcessors();
+      try (ExecutorService pool =
+          Executors.newFixedThreadPool(
+              threads, Thread.ofPlatform().name("ceiling-", 0).factory())) {
+        List<Future<Void>> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          running.add(pool.submit(drain));
+        }
+        for (Future<Void> f : running) {
+          f.get();
+        }
+      }
+    }
+
+    @Override
+    public void close() throws OrtException {
+      for (Map<String, OnnxTensor> b : batches) {
+        b.values().forEach(OnnxTensor::close);
+      }
+      session.close();
+    }
+  }
+}
