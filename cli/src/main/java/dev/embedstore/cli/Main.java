@@ -26,7 +26,15 @@ import picocli.CommandLine.ScopeType;
       "A local vector store on Apache Lucene whose ONNX embeddings are never computed twice.",
       ""
     },
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      IndexCommand.class,
+      SearchCommand.class,
+      DeleteCommand.class,
+      StatsCommand.class,
+      EvalCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   private static volatile boolean verbose;
 
@@ -96,6 +104,7 @@ public final class Main implements Runnable {
     }
     return switch (e) {
       case CliException c -> c.getMessage();
+      case dev.embedstore.lucene.StoreMismatchException m -> m.getMessage();
       case NoSuchFileException n -> "no such file or folder: " + n.getFile();
       case AccessDeniedException a -> "permission denied: " + a.getFile();
       case FileSystemException f -> f.getMessage();

@@ -19,6 +19,10 @@ final class Terminal {
     return System.err;
   }
 
+  static java.io.InputStream in() {
+    return System.in;
+  }
+
   static void exit(int code) {
     System.exit(code);
   }

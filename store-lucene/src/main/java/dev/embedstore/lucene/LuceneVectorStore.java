@@ -1076,6 +1076,50 @@ public final class LuceneVectorStore implements AutoCloseable {
   }
 
   /**
+   * Lists the ids of the stored documents a filter matches.
+   *
+   * @param filter the filter, or null for every document
+   * @return the ids, in index order
+   * @throws IOException if the index fails
+   */
+  public List<String> ids(Filter filter) throws IOException {
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      refreshIfDirty();
+      BooleanQuery.Builder q =
+          new BooleanQuery.Builder().add(new TermQuery(new Term(Fields.HEAD, "1")), Occur.FILTER);
+      if (filter != null) {
+        q.add(toQuery(filter), Occur.FILTER);
+      }
+      IndexSearcher s = searchers.acquire();
+      try {
+        List<String> out = new ArrayList<>();
+        Weight w = s.createWeight(s.rewrite(q.build()), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+          ScorerSupplier ss = w.scorerSupplier(leaf);
+          if (ss == null) {
+            continue;
+          }
+          DocIdSetIterator it = ss.get(Long.MAX_VALUE).iterator();
+          Bits live = leaf.reader().getLiveDocs();
+          StoredFields stored = leaf.reader().storedFields();
+          for (int d = it.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
+            if (live == null || live.get(d)) {
+              out.add(stored.document(d, ID_ONLY).get(Fields.ID));
+            }
+          }
+        }
+        return out;
+      } finally {
+        searchers.release(s);
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /**
    * The number of documents.
    *
    * @return documents stored

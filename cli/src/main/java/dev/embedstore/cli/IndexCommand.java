@@ -1,0 +1,300 @@
+package dev.embedstore.cli;
+
+import dev.embedstore.cli.input.InputProblem;
+import dev.embedstore.cli.input.InputRecord;
+import dev.embedstore.cli.input.JsonlReader;
+import dev.embedstore.cli.input.TextFiles;
+import dev.embedstore.lucene.LuceneVectorStore;
+import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.store.Document;
+import dev.embedstore.store.Filter;
+import dev.embedstore.store.UpsertResult;
+import dev.embedstore.text.TextSplitter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code embedstore index}: adds files, folders and JSON lines to a store, embedding only what is
+ * new.
+ */
+@Command(
+    name = "index",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Index files, folders (recursively) and .jsonl files into a store.",
+      "Re-indexing unchanged input embeds nothing; an edited file re-embeds only its changed chunks."
+    })
+final class IndexCommand implements Callable<Integer> {
+  /** Overlap between consecutive chunks of a file, in tokens. */
+  static final int OVERLAP_TOKENS = 32;
+
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PATH",
+      description = "Files, folders, .jsonl, or - for JSON lines on stdin.")
+  List<String> paths;
+
+  @Mixin StoreOptions store;
+
+  @Option(names = "--json", description = "Print one JSON object with the counts on stdout.")
+  boolean json;
+
+  @Option(
+      names = "--chunk-tokens",
+      paramLabel = "N",
+      description =
+          "Split JSONL records into chunks of at most N tokens (default: one vector each).")
+  Integer chunkTokens;
+
+  @Option(
+      names = "--sync",
+      description = "Also delete documents of files that are gone from the given folders.")
+  boolean sync;
+
+  @Option(
+      names = "--on-error",
+      paramLabel = "fail|skip",
+      defaultValue = "fail",
+      description =
+          "On a bad record: fail (default; nothing of the input is indexed) or skip it and count it.")
+  String onError;
+
+  /** What reading the inputs gave. */
+  static final class Inputs {
+    final Map<String, InputRecord> files = new LinkedHashMap<>();
+    final Map<String, InputRecord> records = new LinkedHashMap<>();
+    final List<InputProblem> problems = new ArrayList<>();
+    final List<Path> folders = new ArrayList<>();
+    long duplicates;
+    long binarySkipped;
+    long invalidUtf8;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (!onError.equals("fail") && !onError.equals("skip")) {
+      throw CliException.usage("--on-error takes fail or skip, not " + onError);
+    }
+    if (chunkTokens != null && chunkTokens < 8) {
+      throw CliException.usage("--chunk-tokens must be at least 8; got " + chunkTokens);
+    }
+    Inputs in = read(paths);
+    if (!in.problems.isEmpty() && onError.equals("fail")) {
+      InputProblem first = in.problems.get(0);
+      throw new CliException(
+          first
+              + (in.problems.size() > 1
+                  ? " (and " + (in.problems.size() - 1) + " more problems)"
+                  : "")
+              + "; nothing was indexed. Fix the input, or pass --on-error skip to index the valid records");
+    }
+    for (InputProblem p : in.problems) {
+      Terminal.err().println("skipped: " + p);
+    }
+    try (OnnxEmbedder model = store.openModel();
+        LuceneVectorStore s = store.open(model)) {
+      Summary summary = index(s, model, in, chunkTokens);
+      long deleted = 0;
+      if (sync) {
+        deleted = syncDeleted(s, in);
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("documents", summary.result.documents());
+      out.put("added", summary.result.added());
+      out.put("updated", summary.result.updated());
+      out.put("unchanged", summary.result.unchanged());
+      out.put("deleted", deleted);
+      out.put("chunks", summary.result.chunks());
+      out.put("embedded", summary.result.embedded());
+      out.put("cache_hits", summary.result.cacheHits());
+      out.put("truncated", summary.truncated);
+      out.put("errors", (long) in.problems.size());
+      out.put("duplicates", in.duplicates);
+      out.put("binary_skipped", in.binarySkipped);
+      out.put("invalid_utf8", in.invalidUtf8);
+      out.put("seconds", summary.result.nanos() / 1e9);
+      if (json) {
+        Json.writeLine(Terminal.out(), out);
+      } else {
+        Terminal.err()
+            .printf(
+                Locale.ROOT,
+                "indexed %d documents into %s: %d added, %d updated, %d unchanged, %d deleted;"
+                    + " %d texts embedded, %d from the cache, %d truncated, %d errors (%.1f s)%n",
+                summary.result.documents(),
+                store.store,
+                summary.result.added(),
+                summary.result.updated(),
+                summary.result.unchanged(),
+                deleted,
+                summary.result.embedded(),
+                summary.result.cacheHits(),
+                summary.truncated,
+                in.problems.size(),
+                summary.result.nanos() / 1e9);
+      }
+    }
+    return 0;
+  }
+
+  record Summary(UpsertResult result, long truncated) {}
+
+  /** Upserts what was read: files chunked by tokens, records whole unless chunkTokens is set. */
+  static Summary index(LuceneVectorStore s, OnnxEmbedder model, Inputs in, Integer chunkTokens)
+      throws IOException {
+    int max = model.maxTextTokens();
+    TextSplitter fileSplitter =
+        TextSplitter.of(model.tokenCounter(), Math.min(max, 256), OVERLAP_TOKENS);
+    TextSplitter recordSplitter =
+        chunkTokens == null
+            ? null
+            : TextSplitter.of(model.tokenCounter(), Math.min(max, chunkTokens), chunkTokens / 8);
+    long truncated = 0;
+    if (recordSplitter == null) {
+      for (InputRecord r : in.records.values()) {
+        String text =
+            r.title() == null || r.title().isEmpty() ? r.text() : r.title() + " " + r.text();
+        if (model.tokenCounter().countTokens(text) > max) {
+          truncated++;
+        }
+      }
+    }
+    long total = in.files.size() + in.records.size();
+    try (Progress progress = new Progress("indexing", total)) {
+      UpsertResult a =
+          s.upsert(
+              documents(in.files.values()), fileSplitter, (d, e, h) -> progress.update(d, e, h));
+      long done = a.documents();
+      UpsertResult b =
+          s.upsert(
+              documents(in.records.values()),
+              recordSplitter,
+              (d, e, h) -> progress.update(done + d, a.embedded() + e, a.cacheHits() + h));
+      return new Summary(
+          new UpsertResult(
+              a.documents() + b.documents(),
+              a.added() + b.added(),
+              a.updated() + b.updated(),
+              a.unchanged() + b.unchanged(),
+              a.chunks() + b.chunks(),
+              a.embedded() + b.embedded(),
+              a.cacheHits() + b.cacheHits(),
+              truncated,
+              a.nanos() + b.nanos()),
+          truncated);
+    }
+  }
+
+  private static List<Document> documents(Iterable<InputRecord> records) {
+    List<Document> out = new ArrayList<>();
+    for (InputRecord r : records) {
+      out.add(new Document(r.id(), r.text(), r.title(), r.metadata()));
+    }
+    return out;
+  }
+
+  /** Reads every input; nothing is written yet. */
+  static Inputs read(List<String> paths) throws IOException {
+    Inputs in = new Inputs();
+    List<Path> plain = new ArrayList<>();
+    for (String p : paths) {
+      if (p.equals("-")) {
+        readJsonl(Terminal.in(), "-", in);
+      } else {
+        Path path = Path.of(p);
+        if (!Files.exists(path)) {
+          throw new java.nio.file.NoSuchFileException(p);
+        }
+        if (Files.isDirectory(path)) {
+          in.folders.add(path);
+        }
+        plain.add(path);
+      }
+    }
+    for (Path file : TextFiles.list(plain)) {
+      if (TextFiles.isJsonl(file)) {
+        readJsonl(Files.newInputStream(file), file.toString(), in);
+        continue;
+      }
+      switch (TextFiles.read(file)) {
+        case TextFiles.Content.Binary b -> in.binarySkipped++;
+        case TextFiles.Content.Text t -> {
+          if (t.invalidUtf8()) {
+            in.invalidUtf8++;
+            Terminal.err().println("warning: " + file + ": invalid UTF-8 replaced with U+FFFD");
+          }
+          String id = file.normalize().toString();
+          String name = file.getFileName().toString();
+          int dot = name.lastIndexOf('.');
+          Map<String, Object> meta = new LinkedHashMap<>();
+          meta.put("source", "file");
+          meta.put("path", id);
+          meta.put("ext", dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "");
+          put(in.files, new InputRecord(id, null, t.text(), meta, id), in);
+        }
+      }
+    }
+    return in;
+  }
+
+  private static void readJsonl(InputStream stream, String name, Inputs in) throws IOException {
+    try (JsonlReader r = new JsonlReader(stream, name)) {
+      for (JsonlReader.Line line = r.next(); line != null; line = r.next()) {
+        switch (line) {
+          case JsonlReader.Line.Ok ok -> put(in.records, ok.record(), in);
+          case JsonlReader.Line.Bad bad -> in.problems.add(bad.problem());
+        }
+      }
+      in.invalidUtf8 += r.invalidUtf8Lines();
+    }
+  }
+
+  private static void put(Map<String, InputRecord> into, InputRecord r, Inputs in) {
+    InputRecord before = into.remove(r.id());
+    if (before != null) {
+      in.duplicates++;
+      Terminal.err()
+          .println(
+              "warning: "
+                  + r.origin()
+                  + ": id "
+                  + r.id()
+                  + " repeats "
+                  + before.origin()
+                  + "; the last wins");
+    }
+    into.put(r.id(), r);
+  }
+
+  /** Deletes stored file documents under the given folders whose files were not seen now. */
+  private static long syncDeleted(LuceneVectorStore s, Inputs in) throws IOException {
+    Set<String> seen = new HashSet<>(in.files.keySet());
+    List<String> gone = new ArrayList<>();
+    for (String id : s.ids(Filter.eq("source", "file"))) {
+      if (seen.contains(id)) {
+        continue;
+      }
+      for (Path folder : in.folders) {
+        if (Path.of(id).startsWith(folder.normalize())) {
+          gone.add(id);
+          break;
+        }
+      }
+    }
+    return gone.isEmpty() ? 0 : s.delete(gone);
+  }
+}

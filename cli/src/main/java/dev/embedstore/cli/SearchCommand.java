@@ -1,0 +1,187 @@
+package dev.embedstore.cli;
+
+import dev.embedstore.cli.input.InputRecord;
+import dev.embedstore.cli.input.JsonlReader;
+import dev.embedstore.lucene.LuceneVectorStore;
+import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.store.Filter;
+import dev.embedstore.store.SearchHit;
+import dev.embedstore.store.SearchMode;
+import dev.embedstore.store.SearchRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code embedstore search}: one query, or a file of queries. */
+@Command(
+    name = "search",
+    mixinStandardHelpOptions = true,
+    description = "Search a store by meaning (vector), words (keyword) or both (hybrid).")
+final class SearchCommand implements Callable<Integer> {
+  @Parameters(arity = "0..1", paramLabel = "QUERY", description = "The query text.")
+  String query;
+
+  @Mixin StoreOptions store;
+
+  @Option(
+      names = "-k",
+      defaultValue = "10",
+      paramLabel = "N",
+      description = "Hits to return (default 10).")
+  int k;
+
+  @Option(
+      names = "--filter",
+      paramLabel = "FIELD=VALUE",
+      description =
+          "Keep documents whose metadata FIELD equals VALUE; also FIELD>=N, FIELD<=N. Repeatable.")
+  List<String> filters = new ArrayList<>();
+
+  @Option(
+      names = "--mode",
+      defaultValue = "vector",
+      paramLabel = "MODE",
+      description = "vector (default), keyword, hybrid or exact.")
+  String mode;
+
+  @Option(
+      names = "--queries",
+      paramLabel = "FILE.jsonl",
+      description = "Run every query of a JSONL file; prints one JSON line per query.")
+  Path queries;
+
+  @Option(names = "--json", description = "Print JSON on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (k < 1) {
+      throw CliException.usage("-k must be at least 1; got " + k);
+    }
+    SearchMode m;
+    try {
+      m = SearchMode.valueOf(mode.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--mode takes vector, keyword, hybrid or exact, not " + mode);
+    }
+    if ((query == null) == (queries == null)) {
+      throw CliException.usage("give a QUERY or --queries FILE, not both or neither");
+    }
+    if (!store.hasStore()) {
+      throw new CliException(
+          "no store at "
+              + store.store
+              + "; create one with: embedstore index PATH --store "
+              + store.store);
+    }
+    Filter filter = parseFilters(filters);
+    try (OnnxEmbedder model = store.openModel();
+        LuceneVectorStore s = store.open(model)) {
+      if (queries != null) {
+        try (JsonlReader r = new JsonlReader(Files.newInputStream(queries), queries.toString())) {
+          for (JsonlReader.Line line = r.next(); line != null; line = r.next()) {
+            if (line instanceof JsonlReader.Line.Bad bad) {
+              throw new CliException(bad.problem().toString());
+            }
+            InputRecord q = ((JsonlReader.Line.Ok) line).record();
+            List<SearchHit> hits =
+                s.search(
+                    new SearchRequest(q.text(), k, m, filter, SearchRequest.DEFAULT_OVERSAMPLE));
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (SearchHit h : hits) {
+              Map<String, Object> o = new LinkedHashMap<>();
+              o.put("id", h.id());
+              o.put("score", (double) h.score());
+              list.add(o);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("query_id", q.id());
+            out.put("hits", list);
+            Json.writeLine(Terminal.out(), out);
+          }
+        }
+        return 0;
+      }
+      long t0 = System.nanoTime();
+      List<SearchHit> hits =
+          s.search(new SearchRequest(query, k, m, filter, SearchRequest.DEFAULT_OVERSAMPLE));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (json) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (SearchHit h : hits) {
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("id", h.id());
+          o.put("score", (double) h.score());
+          o.put("chunk", (long) h.chunk());
+          o.put("text", h.text());
+          o.put("metadata", h.metadata());
+          list.add(o);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("hits", list);
+        out.put("seconds", seconds);
+        Json.writeLine(Terminal.out(), out);
+      } else {
+        print(hits);
+      }
+    }
+    return 0;
+  }
+
+  static void print(List<SearchHit> hits) {
+    int i = 0;
+    for (SearchHit h : hits) {
+      i++;
+      String text = h.text().strip().replaceAll("\\s+", " ");
+      if (text.length() > 160) {
+        text = text.substring(0, 157) + "...";
+      }
+      Terminal.err()
+          .printf(
+              Locale.ROOT,
+              "%2d. %.3f  %s%s%n      %s%n",
+              i,
+              h.score(),
+              h.id(),
+              h.chunk() > 0 ? " #" + h.chunk() : "",
+              text);
+    }
+    if (hits.isEmpty()) {
+      Terminal.err().println("no hits");
+    }
+  }
+
+  static Filter parseFilters(List<String> specs) throws CliException {
+    List<Filter> out = new ArrayList<>();
+    for (String f : specs) {
+      int ge = f.indexOf(">=");
+      int le = f.indexOf("<=");
+      int eq = f.indexOf('=');
+      try {
+        if (ge > 0) {
+          out.add(
+              new Filter.Range(f.substring(0, ge), Double.parseDouble(f.substring(ge + 2)), null));
+        } else if (le > 0) {
+          out.add(
+              new Filter.Range(f.substring(0, le), null, Double.parseDouble(f.substring(le + 2))));
+        } else if (eq > 0) {
+          out.add(Filter.eq(f.substring(0, eq), f.substring(eq + 1)));
+        } else {
+          throw CliException.usage("--filter takes FIELD=VALUE, FIELD>=N or FIELD<=N, not " + f);
+        }
+      } catch (NumberFormatException e) {
+        throw CliException.usage("--filter " + f + ": not a number after the comparison");
+      }
+    }
+    return out.isEmpty() ? null : out.size() == 1 ? out.get(0) : new Filter.And(out);
+  }
+}
