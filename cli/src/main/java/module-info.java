@@ -4,6 +4,7 @@ module dev.embedstore.cli {
   requires dev.embedstore.onnx;
   requires dev.embedstore.lucene;
   requires info.picocli;
+  requires java.logging;
   requires com.fasterxml.jackson.core;
 
   // picocli reads the command classes reflectively.

@@ -103,7 +103,7 @@ final class EvalCommand implements Callable<Integer> {
       List<String> ids = new ArrayList<>();
       List<String> texts = new ArrayList<>();
       try (JsonlReader r =
-          new JsonlReader(Files.newInputStream(queriesFile), queriesFile.toString())) {
+          new JsonlReader(Files.newInputStream(queriesFile), queriesFile.toString(), true)) {
         for (JsonlReader.Line line = r.next(); line != null; line = r.next()) {
           if (line instanceof JsonlReader.Line.Ok ok) {
             InputRecord q = ok.record();

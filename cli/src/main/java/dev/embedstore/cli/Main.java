@@ -38,6 +38,10 @@ import picocli.CommandLine.ScopeType;
 public final class Main implements Runnable {
   private static volatile boolean verbose;
 
+  /** Held so that the level set on it is not lost to garbage collection. */
+  private static final java.util.logging.Logger LUCENE_LOG =
+      java.util.logging.Logger.getLogger("org.apache.lucene");
+
   private Main() {}
 
   @Option(
@@ -65,6 +69,8 @@ public final class Main implements Runnable {
    * @return the exit code
    */
   public static int run(String... args) {
+    // Lucene logs its SIMD setup at INFO on every start; users need only warnings.
+    LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
     CommandLine cmd = new CommandLine(new Main());
     cmd.setOut(new PrintWriter(Terminal.out(), true, StandardCharsets.UTF_8));
     cmd.setErr(new PrintWriter(Terminal.err(), true, StandardCharsets.UTF_8));

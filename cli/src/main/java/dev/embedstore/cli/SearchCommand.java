@@ -87,7 +87,8 @@ final class SearchCommand implements Callable<Integer> {
     try (OnnxEmbedder model = store.openModel();
         LuceneVectorStore s = store.open(model)) {
       if (queries != null) {
-        try (JsonlReader r = new JsonlReader(Files.newInputStream(queries), queries.toString())) {
+        try (JsonlReader r =
+            new JsonlReader(Files.newInputStream(queries), queries.toString(), true)) {
           for (JsonlReader.Line line = r.next(); line != null; line = r.next()) {
             if (line instanceof JsonlReader.Line.Bad bad) {
               throw new CliException(bad.problem().toString());

@@ -43,6 +43,7 @@ public final class JsonlReader implements Closeable {
 
   private final InputStream in;
   private final String name;
+  private final boolean ignoreMetadata;
   private final CharsetDecoder strict =
       StandardCharsets.UTF_8
           .newDecoder()
@@ -69,8 +70,21 @@ public final class JsonlReader implements Closeable {
    * @param name the file's name for messages ({@code -} for stdin)
    */
   public JsonlReader(InputStream in, String name) {
+    this(in, name, false);
+  }
+
+  /**
+   * Reads records from a stream, optionally skipping their metadata unread (queries files, whose
+   * metadata may be any JSON).
+   *
+   * @param in the bytes
+   * @param name the file's name for messages
+   * @param ignoreMetadata whether to skip {@code metadata} without checking it
+   */
+  public JsonlReader(InputStream in, String name, boolean ignoreMetadata) {
     this.in = new BufferedInputStream(in, 1 << 16);
     this.name = name;
+    this.ignoreMetadata = ignoreMetadata;
   }
 
   /**
@@ -183,6 +197,10 @@ public final class JsonlReader implements Closeable {
           }
           case "metadata" -> {
             if (value == JsonToken.VALUE_NULL) {
+              break;
+            }
+            if (ignoreMetadata) {
+              p.skipChildren();
               break;
             }
             if (value != JsonToken.START_OBJECT) {

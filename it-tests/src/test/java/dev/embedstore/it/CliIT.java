@@ -1,0 +1,157 @@
+package dev.embedstore.it;
+
+import static dev.embedstore.it.LauncherIT.embedstore;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.embedstore.it.LauncherIT.Run;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real CLI, through the launcher, on real files with the real default model. */
+class CliIT {
+  @TempDir Path tmp;
+
+  static long field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(-?[0-9]+)").matcher(json);
+    assertTrue(m.find(), name + " missing in " + json);
+    return Long.parseLong(m.group(1));
+  }
+
+  static Run ok(String... args) throws Exception {
+    Run run = embedstore(args);
+    assertEquals(0, run.exitCode(), String.join(" ", args) + "\n" + run.stderr());
+    return run;
+  }
+
+  @Test
+  void indexSearchEditReindexDeleteAndSync() throws Exception {
+    Path docs = Files.createDirectories(tmp.resolve("notes"));
+    Path store = tmp.resolve("store");
+    StringBuilder long1 = new StringBuilder();
+    for (int p = 0; p < 40; p++) {
+      long1
+          .append("Paragraph ")
+          .append(p)
+          .append(" of the gardening notes: tomatoes need sun, water and")
+          .append(" well-drained soil; prune the side shoots every week in summer.\n\n");
+    }
+    Files.writeString(docs.resolve("garden.md"), long1.toString());
+    Files.writeString(
+        docs.resolve("espresso.txt"),
+        "Espresso is brewed by forcing hot water through finely ground coffee.");
+    Files.writeString(
+        docs.resolve("rust.txt"),
+        "The borrow checker in Rust enforces ownership rules at compile time.");
+    Files.write(docs.resolve("image.bin"), new byte[] {0, 1, 2, 3, 0, 0, (byte) 0xff});
+
+    Run first = ok("index", docs.toString(), "--store", store.toString(), "--json");
+    assertEquals(3, field(first.stdout(), "added"));
+    assertEquals(1, field(first.stdout(), "binary_skipped"));
+    long chunks = field(first.stdout(), "chunks");
+    assertTrue(chunks > 3, first.stdout());
+    assertEquals(chunks, field(first.stdout(), "embedded"));
+
+    Run search =
+        ok("search", "how do I make coffee", "--store", store.toString(), "-k", "2", "--json");
+    assertTrue(
+        search.stdout().startsWith("{\"hits\":[{\"id\":\"" + docs.resolve("espresso.txt")),
+        search.stdout());
+
+    Run again = ok("index", docs.toString(), "--store", store.toString(), "--json");
+    assertEquals(0, field(again.stdout(), "embedded"));
+    assertEquals(3, field(again.stdout(), "unchanged"));
+
+    Files.writeString(
+        docs.resolve("garden.md"),
+        long1.toString().replace("Paragraph 20 of", "Paragraph twenty of"));
+    Run edited = ok("index", docs.toString(), "--store", store.toString(), "--json");
+    assertEquals(1, field(edited.stdout(), "updated"));
+    long reembedded = field(edited.stdout(), "embedded");
+    assertTrue(reembedded >= 1 && reembedded <= 2, "only the edited chunks: " + edited.stdout());
+
+    Files.delete(docs.resolve("rust.txt"));
+    Run synced = ok("index", docs.toString(), "--store", store.toString(), "--sync", "--json");
+    assertEquals(1, field(synced.stdout(), "deleted"));
+
+    Run stats = ok("stats", "--store", store.toString(), "--json");
+    assertEquals(2, field(stats.stdout(), "documents"));
+    assertTrue(stats.stdout().contains("\"model\":\"all-minilm-l6-v2\""), stats.stdout());
+
+    Run deleted =
+        ok(
+            "delete",
+            docs.resolve("espresso.txt").toString(),
+            "--store",
+            store.toString(),
+            "--json");
+    assertEquals(1, field(deleted.stdout(), "deleted"));
+    assertEquals(
+        1, field(ok("stats", "--store", store.toString(), "--json").stdout(), "documents"));
+  }
+
+  @Test
+  void badJsonlFailsWholeByDefaultAndSkipsOnRequest() throws Exception {
+    Path input = tmp.resolve("records.jsonl");
+    Files.writeString(
+        input,
+        "{\"id\": \"a\", \"text\": \"first record\", \"metadata\": {\"year\": 2020}}\n"
+            + "{\"id\": \"b\", \"text\": 42}\n"
+            + "not json at all\n"
+            + "{\"_id\": \"c\", \"title\": \"T\", \"text\": \"third\"}\n"
+            + "{\"id\": \"a\", \"text\": \"first record, again\", \"metadata\": {\"year\": 2021}}\n",
+        StandardCharsets.UTF_8);
+    Path store = tmp.resolve("store");
+    Run fail = embedstore("index", input.toString(), "--store", store.toString(), "--json");
+    assertEquals(1, fail.exitCode(), fail.stderr());
+    assertTrue(
+        fail.stderr().contains("error: ") && fail.stderr().contains(input + ":2"), fail.stderr());
+    assertFalse(fail.stderr().contains("\tat "), "no stack trace without --verbose");
+
+    Run skip =
+        ok("index", input.toString(), "--store", store.toString(), "--on-error", "skip", "--json");
+    assertEquals(2, field(skip.stdout(), "errors"));
+    assertEquals(2, field(skip.stdout(), "added"));
+    assertEquals(1, field(skip.stdout(), "duplicates"));
+
+    Run filtered =
+        ok("search", "record", "--store", store.toString(), "--filter", "year=2021", "--json");
+    assertTrue(
+        filtered.stdout().contains("\"id\":\"a\"") && !filtered.stdout().contains("\"id\":\"c\""),
+        filtered.stdout());
+  }
+
+  @Test
+  void errorsNameTheProblem() throws Exception {
+    Run unknownModel =
+        embedstore(
+            "index", tmp.toString(), "--store", tmp.resolve("s").toString(), "--model", "gpt-9");
+    assertEquals(1, unknownModel.exitCode());
+    assertTrue(unknownModel.stderr().contains("all-minilm-l6-v2"), unknownModel.stderr());
+
+    Run noStore = embedstore("search", "x", "--store", tmp.resolve("nothing").toString());
+    assertEquals(1, noStore.exitCode());
+    assertTrue(noStore.stderr().contains("no store at"), noStore.stderr());
+
+    Run missing =
+        embedstore(
+            "index", tmp.resolve("absent.txt").toString(), "--store", tmp.resolve("s").toString());
+    assertEquals(1, missing.exitCode());
+    assertTrue(missing.stderr().contains("absent.txt"), missing.stderr());
+  }
+
+  @Test
+  void demoRebuildsFromTheCacheWithoutTheModel() throws Exception {
+    Run demo = ok("demo");
+    assertTrue(demo.stderr().contains("0 texts embedded"), demo.stderr());
+    assertTrue(
+        demo.stderr().contains("CacheKey") || demo.stderr().contains("architecture"),
+        demo.stderr());
+  }
+}
