@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.embedstore.bench.SuppressForbidden;
 import dev.embedstore.embed.Role;
 import dev.embedstore.onnx.BundledModel;
 import dev.embedstore.onnx.OnnxEmbedder;
@@ -49,6 +50,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Run: {@code ./benchmarks/run dev.embedstore.bench.embed.EmbeddingThroughput [chunks] [rounds]}
  */
+@SuppressForbidden(reason = "a benchmark program: its report is its standard output")
 public final class EmbeddingThroughput {
   private EmbeddingThroughput() {}
 
