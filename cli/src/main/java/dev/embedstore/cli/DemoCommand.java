@@ -25,10 +25,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Index this project's docs and sources into a temporary store, search it, then re-create the",
-      "store and show that the second build embeds nothing."
-    })
+    description =
+        "Index this project's docs and sources, search them, and re-create the store from its"
+            + " cache (0 texts embedded).")
 final class DemoCommand implements Callable<Integer> {
   static final List<String> QUERIES =
       List.of(
