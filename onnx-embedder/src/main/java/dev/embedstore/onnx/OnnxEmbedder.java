@@ -35,6 +35,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * Embeds texts in-process with ONNX Runtime: a pure-Java BERT tokenizer, batched inference, pooling
@@ -680,16 +681,7 @@ public final class OnnxEmbedder implements Embedder {
      * @return this builder
      */
     public Builder name(String name) {
-      spec =
-          with(
-              name,
-              spec.pooling(),
-              spec.maxTokens(),
-              spec.queryPrefix(),
-              spec.documentPrefix(),
-              spec.truncation(),
-              spec.dimension());
-      return this;
+      return edit(p -> p.name = name);
     }
 
     /**
@@ -699,16 +691,7 @@ public final class OnnxEmbedder implements Embedder {
      * @return this builder
      */
     public Builder pooling(Pooling pooling) {
-      spec =
-          with(
-              spec.name(),
-              pooling,
-              spec.maxTokens(),
-              spec.queryPrefix(),
-              spec.documentPrefix(),
-              spec.truncation(),
-              spec.dimension());
-      return this;
+      return edit(p -> p.pooling = pooling);
     }
 
     /**
@@ -718,16 +701,7 @@ public final class OnnxEmbedder implements Embedder {
      * @return this builder
      */
     public Builder maxTokens(int maxTokens) {
-      spec =
-          with(
-              spec.name(),
-              spec.pooling(),
-              maxTokens,
-              spec.queryPrefix(),
-              spec.documentPrefix(),
-              spec.truncation(),
-              spec.dimension());
-      return this;
+      return edit(p -> p.maxTokens = maxTokens);
     }
 
     /**
@@ -737,16 +711,7 @@ public final class OnnxEmbedder implements Embedder {
      * @return this builder
      */
     public Builder queryPrefix(String prefix) {
-      spec =
-          with(
-              spec.name(),
-              spec.pooling(),
-              spec.maxTokens(),
-              prefix,
-              spec.documentPrefix(),
-              spec.truncation(),
-              spec.dimension());
-      return this;
+      return edit(p -> p.queryPrefix = prefix);
     }
 
     /**
@@ -756,16 +721,7 @@ public final class OnnxEmbedder implements Embedder {
      * @return this builder
      */
     public Builder documentPrefix(String prefix) {
-      spec =
-          with(
-              spec.name(),
-              spec.pooling(),
-              spec.maxTokens(),
-              spec.queryPrefix(),
-              prefix,
-              spec.truncation(),
-              spec.dimension());
-      return this;
+      return edit(p -> p.documentPrefix = prefix);
     }
 
     /**
@@ -775,16 +731,7 @@ public final class OnnxEmbedder implements Embedder {
      * @return this builder
      */
     public Builder truncation(TruncationPolicy policy) {
-      spec =
-          with(
-              spec.name(),
-              spec.pooling(),
-              spec.maxTokens(),
-              spec.queryPrefix(),
-              spec.documentPrefix(),
-              policy,
-              spec.dimension());
-      return this;
+      return edit(p -> p.truncation = policy);
     }
 
     /**
@@ -794,16 +741,7 @@ public final class OnnxEmbedder implements Embedder {
      * @return this builder
      */
     public Builder dimension(int dimension) {
-      spec =
-          with(
-              spec.name(),
-              spec.pooling(),
-              spec.maxTokens(),
-              spec.queryPrefix(),
-              spec.documentPrefix(),
-              spec.truncation(),
-              dimension);
-      return this;
+      return edit(p -> p.dimension = dimension);
     }
 
     /**
@@ -852,16 +790,38 @@ public final class OnnxEmbedder implements Embedder {
       return this;
     }
 
-    private static ModelSpec with(
-        String name,
-        Pooling pooling,
-        int maxTokens,
-        String queryPrefix,
-        String documentPrefix,
-        TruncationPolicy truncation,
-        int dimension) {
-      return new ModelSpec(
-          name, pooling, maxTokens, queryPrefix, documentPrefix, truncation, dimension);
+    /** Applies one change to the spec; the spec is replaced only if the result is valid. */
+    private Builder edit(Consumer<SpecParts> change) {
+      SpecParts parts = new SpecParts(spec);
+      change.accept(parts);
+      spec = parts.toSpec();
+      return this;
+    }
+
+    /** A {@link ModelSpec} being edited. */
+    private static final class SpecParts {
+      String name;
+      Pooling pooling;
+      int maxTokens;
+      String queryPrefix;
+      String documentPrefix;
+      TruncationPolicy truncation;
+      int dimension;
+
+      SpecParts(ModelSpec s) {
+        name = s.name();
+        pooling = s.pooling();
+        maxTokens = s.maxTokens();
+        queryPrefix = s.queryPrefix();
+        documentPrefix = s.documentPrefix();
+        truncation = s.truncation();
+        dimension = s.dimension();
+      }
+
+      ModelSpec toSpec() {
+        return new ModelSpec(
+            name, pooling, maxTokens, queryPrefix, documentPrefix, truncation, dimension);
+      }
     }
 
     /**
