@@ -4,7 +4,6 @@ import dev.embedstore.cache.CacheKey;
 import dev.embedstore.cache.CacheStats;
 import dev.embedstore.cache.CachedEmbedder;
 import dev.embedstore.embed.Embedder;
-import dev.embedstore.embed.ModelFingerprint;
 import dev.embedstore.embed.Role;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.Filter;
@@ -63,7 +62,6 @@ import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
-import org.apache.lucene.index.SegmentCommitInfo;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
@@ -143,6 +141,9 @@ public final class LuceneVectorStore implements AutoCloseable {
   private static final int UPSERT_BATCH = 256;
   private static final int RRF_K = 60;
   private static final Set<String> ID_ONLY = Set.of(Fields.ID);
+
+  /** Each document's first chunk: counting these counts documents. */
+  private static final Query HEADS = new TermQuery(new Term(Fields.HEAD, "1"));
 
   private final Directory directory;
   private final boolean ownsDirectory;
@@ -627,19 +628,21 @@ public final class LuceneVectorStore implements AutoCloseable {
   }
 
   private static String storedHash(IndexSearcher searcher, String id) throws IOException {
+    int head = headOf(searcher, id);
+    return head < 0
+        ? null
+        : searcher.storedFields().document(head, Set.of(Fields.HASH)).get(Fields.HASH);
+  }
+
+  /** The doc id of a document's first chunk, or -1 when the store has no such document. */
+  private static int headOf(IndexSearcher searcher, String id) throws IOException {
     Query q =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(Fields.ID, id)), Occur.FILTER)
-            .add(new TermQuery(new Term(Fields.HEAD, "1")), Occur.FILTER)
+            .add(HEADS, Occur.FILTER)
             .build();
     TopDocs top = searcher.search(q, 1);
-    if (top.scoreDocs.length == 0) {
-      return null;
-    }
-    return searcher
-        .storedFields()
-        .document(top.scoreDocs[0].doc, Set.of(Fields.HASH))
-        .get(Fields.HASH);
+    return top.scoreDocs.length == 0 ? -1 : top.scoreDocs[0].doc;
   }
 
   /**
@@ -685,10 +688,7 @@ public final class LuceneVectorStore implements AutoCloseable {
               .add(new TermQuery(new Term(Fields.KIND, Fields.CHUNK)), Occur.FILTER)
               .build();
       Query heads =
-          new BooleanQuery.Builder()
-              .add(chunks, Occur.FILTER)
-              .add(new TermQuery(new Term(Fields.HEAD, "1")), Occur.FILTER)
-              .build();
+          new BooleanQuery.Builder().add(chunks, Occur.FILTER).add(HEADS, Occur.FILTER).build();
       IndexSearcher s = searchers.acquire();
       long n;
       try {
@@ -1054,16 +1054,11 @@ public final class LuceneVectorStore implements AutoCloseable {
       refreshIfDirty();
       IndexSearcher s = searchers.acquire();
       try {
-        Query q =
-            new BooleanQuery.Builder()
-                .add(new TermQuery(new Term(Fields.ID, id)), Occur.FILTER)
-                .add(new TermQuery(new Term(Fields.HEAD, "1")), Occur.FILTER)
-                .build();
-        TopDocs top = s.search(q, 1);
-        if (top.scoreDocs.length == 0) {
+        int head = headOf(s, id);
+        if (head < 0) {
           return Optional.empty();
         }
-        StoredChunk c = StoredChunk.of(s.storedFields().document(top.scoreDocs[0].doc));
+        StoredChunk c = StoredChunk.of(s.storedFields().document(head));
         return Optional.of(
             new Document(
                 c.id(), c.source() != null ? c.source() : c.text(), c.title(), c.metadata()));
@@ -1087,8 +1082,7 @@ public final class LuceneVectorStore implements AutoCloseable {
     try {
       ensureOpen();
       refreshIfDirty();
-      BooleanQuery.Builder q =
-          new BooleanQuery.Builder().add(new TermQuery(new Term(Fields.HEAD, "1")), Occur.FILTER);
+      BooleanQuery.Builder q = new BooleanQuery.Builder().add(HEADS, Occur.FILTER);
       if (filter != null) {
         q.add(toQuery(filter), Occur.FILTER);
       }
@@ -1126,7 +1120,7 @@ public final class LuceneVectorStore implements AutoCloseable {
    * @throws IOException if the index fails
    */
   public long count() throws IOException {
-    return countOf(new TermQuery(new Term(Fields.HEAD, "1")));
+    return countOf(HEADS);
   }
 
   /**
@@ -1431,24 +1425,9 @@ public final class LuceneVectorStore implements AutoCloseable {
       if (ud.isEmpty()) {
         throw new IOException(folder + " is not a store (no Lucene index there)");
       }
-      SegmentInfos infos = SegmentInfos.readLatestCommit(dir);
-      String oldest = null;
-      for (SegmentCommitInfo sci : infos) {
-        String v = sci.info.getVersion().toString();
-        if (oldest == null
-            || sci.info.getVersion().onOrAfter(org.apache.lucene.util.Version.parse(oldest))
-                == false) {
-          oldest = v;
-        }
-      }
-      long bytes = 0;
-      for (String file : dir.listAll()) {
-        try {
-          bytes += dir.fileLength(file);
-        } catch (IOException e) {
-          // A file may vanish between listing and measuring (a concurrent merge); skip it.
-        }
-      }
+      org.apache.lucene.util.Version oldest =
+          SegmentInfos.readLatestCommit(dir).getMinSegmentLuceneVersion();
+      long bytes = sizeOnDisk(dir);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher s = new IndexSearcher(reader);
         return new StoreInfo(
@@ -1457,15 +1436,26 @@ public final class LuceneVectorStore implements AutoCloseable {
             ud.get(UD_FINGERPRINT),
             Integer.parseInt(ud.get(UD_DIMENSION)),
             configOf(ud),
-            s.count(new TermQuery(new Term(Fields.HEAD, "1"))),
+            s.count(HEADS),
             s.count(new TermQuery(new Term(Fields.KIND, Fields.CHUNK))),
             s.count(new TermQuery(new Term(Fields.KIND, Fields.ENTRY))),
             bytes,
-            oldest == null ? org.apache.lucene.util.Version.LATEST.toString() : oldest);
+            (oldest == null ? org.apache.lucene.util.Version.LATEST : oldest).toString());
       }
-    } catch (java.text.ParseException e) {
-      throw new IOException(folder + ": unreadable Lucene version: " + e.getMessage(), e);
     }
+  }
+
+  /** The bytes of a directory's files. */
+  private static long sizeOnDisk(Directory dir) throws IOException {
+    long bytes = 0;
+    for (String file : dir.listAll()) {
+      try {
+        bytes += dir.fileLength(file);
+      } catch (IOException e) {
+        // A file may vanish between listing and measuring (a concurrent merge); skip it.
+      }
+    }
+    return bytes;
   }
 
   /**
@@ -1475,14 +1465,6 @@ public final class LuceneVectorStore implements AutoCloseable {
    * @throws IOException if the index fails
    */
   public StoreInfo info() throws IOException {
-    long bytes = 0;
-    for (String file : directory.listAll()) {
-      try {
-        bytes += directory.fileLength(file);
-      } catch (IOException e) {
-        // A file may vanish between listing and measuring (a merge); skip it.
-      }
-    }
     return new StoreInfo(
         FORMAT,
         model.modelName(),
@@ -1492,7 +1474,7 @@ public final class LuceneVectorStore implements AutoCloseable {
         count(),
         chunkCount(),
         cacheStats().entries(),
-        bytes,
+        sizeOnDisk(directory),
         org.apache.lucene.util.Version.LATEST.toString());
   }
 
@@ -1595,9 +1577,5 @@ public final class LuceneVectorStore implements AutoCloseable {
 
   static TextField textField(String name, String value) {
     return new TextField(name, value, Field.Store.YES);
-  }
-
-  static ModelFingerprint fingerprintOf(Map<String, String> ud) {
-    return ModelFingerprint.ofHex(ud.get(UD_FINGERPRINT));
   }
 }
