@@ -26,9 +26,7 @@ final class DeleteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!store.hasStore()) {
-      throw new CliException("no store at " + store.store);
-    }
+    store.requireStore();
     try (OnnxEmbedder model = store.openModel();
         LuceneVectorStore s = store.open(model)) {
       long n = s.delete(ids);

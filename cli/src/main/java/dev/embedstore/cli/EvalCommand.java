@@ -48,12 +48,7 @@ final class EvalCommand implements Callable<Integer> {
       description = "The qrels split (default test).")
   String split;
 
-  @Option(
-      names = "--mode",
-      defaultValue = "vector",
-      paramLabel = "MODE",
-      description = "vector (default), keyword, hybrid or exact.")
-  String mode;
+  @Mixin ModeOption mode;
 
   @Option(names = "--json", description = "Print one JSON object on stdout.")
   boolean json;
@@ -75,12 +70,7 @@ final class EvalCommand implements Callable<Integer> {
                 + ".tsv)");
       }
     }
-    SearchMode m;
-    try {
-      m = SearchMode.valueOf(mode.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw CliException.usage("--mode takes vector, keyword, hybrid or exact, not " + mode);
-    }
+    SearchMode m = mode.parse();
     Qrels qrels = Qrels.readTsv(qrelsFile);
     long t0 = System.nanoTime();
     try (OnnxEmbedder model = store.openModel();

@@ -46,12 +46,7 @@ final class SearchCommand implements Callable<Integer> {
           "Keep documents whose metadata FIELD equals VALUE; also FIELD>=N, FIELD<=N. Repeatable.")
   List<String> filters = new ArrayList<>();
 
-  @Option(
-      names = "--mode",
-      defaultValue = "vector",
-      paramLabel = "MODE",
-      description = "vector (default), keyword, hybrid or exact.")
-  String mode;
+  @Mixin ModeOption mode;
 
   @Option(
       names = "--queries",
@@ -67,22 +62,11 @@ final class SearchCommand implements Callable<Integer> {
     if (k < 1) {
       throw CliException.usage("-k must be at least 1; got " + k);
     }
-    SearchMode m;
-    try {
-      m = SearchMode.valueOf(mode.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw CliException.usage("--mode takes vector, keyword, hybrid or exact, not " + mode);
-    }
+    SearchMode m = mode.parse();
     if ((query == null) == (queries == null)) {
       throw CliException.usage("give a QUERY or --queries FILE, not both or neither");
     }
-    if (!store.hasStore()) {
-      throw new CliException(
-          "no store at "
-              + store.store
-              + "; create one with: embedstore index PATH --store "
-              + store.store);
-    }
+    store.requireStore();
     Filter filter = parseFilters(filters);
     try (OnnxEmbedder model = store.openModel();
         LuceneVectorStore s = store.open(model)) {

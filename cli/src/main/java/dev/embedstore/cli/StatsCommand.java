@@ -22,9 +22,7 @@ final class StatsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!store.hasStore()) {
-      throw new CliException("no store at " + store.store);
-    }
+    store.requireStore();
     StoreInfo info = LuceneVectorStore.readInfo(store.store);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("documents", info.documents());

@@ -42,6 +42,14 @@ final class StoreOptions {
     return OnnxEmbedder.open(name == null ? BundledModel.DEFAULT.modelName() : name);
   }
 
+  /** Fails, naming the folder and how to create a store, when there is no store there. */
+  void requireStore() throws IOException, CliException {
+    if (!hasStore()) {
+      throw new CliException(
+          "no store at " + store + "; create one with: embedstore index PATH --store " + store);
+    }
+  }
+
   boolean hasStore() throws IOException {
     if (!Files.isDirectory(store)) {
       return false;
