@@ -10,4 +10,5 @@ module dev.embedstore.core {
   exports dev.embedstore.text;
   exports dev.embedstore.eval;
   exports dev.embedstore.store;
+  exports dev.embedstore.npy;
 }

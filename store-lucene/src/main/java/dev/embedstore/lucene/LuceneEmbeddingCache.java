@@ -429,6 +429,56 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     }
   }
 
+  /**
+   * The live entries of each model in the cache, by fingerprint.
+   *
+   * @return one line per model with at least one live entry
+   * @throws IOException if the index fails
+   */
+  public List<ModelEntries> entriesByModel() throws IOException {
+    ensureOpen();
+    refreshIfStale();
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return entriesByModel(searcher.getIndexReader());
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  static List<ModelEntries> entriesByModel(IndexReader reader) throws IOException {
+    IndexSearcher s = new IndexSearcher(reader);
+    List<ModelEntries> out = new ArrayList<>();
+    for (ModelFingerprint fp : fingerprints(reader)) {
+      BooleanQuery all = entriesOf(fp);
+      long queries =
+          s.count(
+              new BooleanQuery.Builder()
+                  .add(all, BooleanClause.Occur.FILTER)
+                  .add(
+                      new TermQuery(
+                          new Term(Fields.ROLE, String.valueOf((char) Role.QUERY.code()))),
+                      BooleanClause.Occur.FILTER)
+                  .build());
+      long total = s.count(all);
+      if (total == 0) {
+        continue;
+      }
+      int[] dim = {0};
+      visit(
+          reader,
+          fp,
+          VECTOR_ONLY,
+          (r, doc, d) -> {
+            dim[0] = d.getBinaryValue(Fields.VEC).length / Float.BYTES;
+            return false;
+          });
+      out.add(new ModelEntries(fp, total - queries, queries, dim[0]));
+    }
+    out.sort((a, b) -> Long.compare(b.entries(), a.entries()));
+    return out;
+  }
+
   /** Every fingerprint with at least one term in the index (some may have only deleted entries). */
   static Set<ModelFingerprint> fingerprints(IndexReader reader) throws IOException {
     Set<ModelFingerprint> out = new HashSet<>();
@@ -442,6 +492,47 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
       }
     }
     return out;
+  }
+
+  /**
+   * Writes every live vector of one model to a {@code .npy} file ({@code float32 [n, dimension]})
+   * and its keys to a text file beside it ({@code vectors.npy} gives {@code vectors.keys}; the
+   * format is described on {@link #importVectors}). Reads the cache as of the last put.
+   *
+   * @param fingerprint the model whose vectors to export
+   * @param npy the {@code .npy} file to write (replaced if it exists)
+   * @return the vectors written
+   * @throws IOException if the cache holds no vectors of that model, or a file cannot be written
+   */
+  public long exportVectors(ModelFingerprint fingerprint, Path npy) throws IOException {
+    ensureOpen();
+    Objects.requireNonNull(fingerprint, "fingerprint");
+    Objects.requireNonNull(npy, "npy");
+    refreshIfStale();
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return VectorFiles.export(
+          searcher.getIndexReader(), fingerprint, npy, VectorFiles.keysFileOf(npy));
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  /**
+   * Puts back vectors written by {@link #exportVectors}: the {@code .npy} file and the keys file
+   * beside it. The keys file is UTF-8 text; its first line is {@code # embedstore-keys/1
+   * fingerprint=HEX dimension=D rows=N}, and line {@code i + 2} holds row {@code i}'s 64-hex-digit
+   * cache key and role ({@code D} or {@code Q}) separated by a space. Entries already present are
+   * replaced with the imported vector. Like every put, they are durable after the next commit.
+   *
+   * @param npy the {@code .npy} file
+   * @return the vectors imported
+   * @throws IOException if a file cannot be read, or the two do not match
+   */
+  public long importVectors(Path npy) throws IOException {
+    ensureOpen();
+    Objects.requireNonNull(npy, "npy");
+    return VectorFiles.importInto(this, npy, VectorFiles.keysFileOf(npy));
   }
 
   /**
