@@ -31,6 +31,9 @@ import picocli.CommandLine.ScopeType;
       SearchCommand.class,
       DeleteCommand.class,
       StatsCommand.class,
+      EmbedCommand.class,
+      CacheCommand.class,
+      CheckCommand.class,
       EvalCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class

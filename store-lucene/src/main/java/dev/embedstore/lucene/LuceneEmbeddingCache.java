@@ -25,6 +25,7 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -515,6 +516,40 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
           searcher.getIndexReader(), fingerprint, npy, VectorFiles.keysFileOf(npy));
     } finally {
       searchers.release(searcher);
+    }
+  }
+
+  /**
+   * Exports one model's vectors from a cache or store folder as of its last commit, without taking
+   * its write lock (a writer may have it open) and without a model. See {@link #exportVectors}.
+   *
+   * @param folder the cache or store folder
+   * @param fingerprint the model whose vectors to export
+   * @param npy the {@code .npy} file to write; the keys file goes beside it
+   * @return the vectors written
+   * @throws IOException if the folder holds no such vectors, or a file cannot be written
+   */
+  public static long exportVectors(Path folder, ModelFingerprint fingerprint, Path npy)
+      throws IOException {
+    Objects.requireNonNull(fingerprint, "fingerprint");
+    try (Directory dir = FSDirectory.open(folder);
+        DirectoryReader reader = DirectoryReader.open(dir)) {
+      return VectorFiles.export(reader, fingerprint, npy, VectorFiles.keysFileOf(npy));
+    }
+  }
+
+  /**
+   * The live entries of each model in a cache or store folder as of its last commit, read without
+   * its write lock.
+   *
+   * @param folder the cache or store folder
+   * @return one line per model, most entries first
+   * @throws IOException if the folder holds no index
+   */
+  public static List<ModelEntries> readEntriesByModel(Path folder) throws IOException {
+    try (Directory dir = FSDirectory.open(folder);
+        DirectoryReader reader = DirectoryReader.open(dir)) {
+      return entriesByModel(reader);
     }
   }
 
