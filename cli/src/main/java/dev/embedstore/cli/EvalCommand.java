@@ -73,8 +73,9 @@ final class EvalCommand implements Callable<Integer> {
     SearchMode m = mode.parse();
     Qrels qrels = Qrels.readTsv(qrelsFile);
     long t0 = System.nanoTime();
+    // Query vectors are kept in the store: a second run embeds only queries it has not seen.
     try (OnnxEmbedder model = store.openModel();
-        LuceneVectorStore s = store.open(model)) {
+        LuceneVectorStore s = LuceneVectorStore.open(store.store, model, null, true)) {
       IndexCommand.Inputs in = IndexCommand.read(List.of(corpus.toString()));
       if (!in.problems.isEmpty()) {
         throw new CliException(in.problems.get(0).toString());

@@ -147,6 +147,34 @@ class CliIT {
   }
 
   @Test
+  void evalScoresABeirFolderAndASecondRunIsWarm() throws Exception {
+    Path beir = Files.createDirectories(tmp.resolve("beir/qrels"));
+    Files.writeString(
+        tmp.resolve("beir/corpus.jsonl"),
+        "{\"_id\": \"c1\", \"title\": \"Coffee\", \"text\": \"Espresso is brewed under pressure.\"}\n"
+            + "{\"_id\": \"c2\", \"title\": \"Tides\", \"text\": \"The moon's gravity raises the tides.\"}\n"
+            + "{\"_id\": \"c3\", \"title\": \"Rust\", \"text\": \"Ownership rules are checked at compile"
+            + " time.\"}\n");
+    Files.writeString(
+        tmp.resolve("beir/queries.jsonl"),
+        "{\"_id\": \"q1\", \"text\": \"how is espresso made\"}\n"
+            + "{\"_id\": \"q2\", \"text\": \"what causes tides\"}\n"
+            + "{\"_id\": \"q3\", \"text\": \"unjudged query\"}\n");
+    Files.writeString(
+        beir.resolve("test.tsv"), "query-id\tcorpus-id\tscore\nq1\tc1\t1\nq2\tc2\t1\n");
+    Path store = tmp.resolve("store");
+    String dir = tmp.resolve("beir").toString();
+    Run cold = ok("eval", "--beir", dir, "--store", store.toString(), "--json");
+    assertEquals(2, field(cold.stdout(), "queries"));
+    assertEquals(3, field(cold.stdout(), "documents_embedded"));
+    assertEquals(2, field(cold.stdout(), "queries_embedded"));
+    assertTrue(cold.stdout().contains("\"ndcg@10\":1.0"), cold.stdout());
+    Run warm = ok("eval", "--beir", dir, "--store", store.toString(), "--json");
+    assertEquals(0, field(warm.stdout(), "documents_embedded"));
+    assertEquals(0, field(warm.stdout(), "queries_embedded"));
+  }
+
+  @Test
   void demoRebuildsFromTheCacheWithoutTheModel() throws Exception {
     Run demo = ok("demo");
     assertTrue(demo.stderr().contains("0 texts embedded"), demo.stderr());

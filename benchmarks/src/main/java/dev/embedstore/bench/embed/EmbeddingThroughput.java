@@ -19,6 +19,7 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2Quantize
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
@@ -59,7 +60,44 @@ public final class EmbeddingThroughput {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path corpus =
         Path.of(System.getProperty("embedstore.shared", "../shared"), "data/scifact/corpus.jsonl");
+    measure(corpus, count, rounds, System.out);
+  }
 
+  /**
+   * What one run measured: texts per second of each contender (medians over rounds) and the
+   * in-round ratios.
+   *
+   * @param texts texts embedded per round
+   * @param tokens their tokens
+   * @param names the contenders
+   * @param textsPerSecond per contender
+   * @param vsLangchain4jFp32 embedstore over langchain4j, fp32
+   * @param vsLangchain4jInt8 embedstore over langchain4j, int8
+   * @param ofCeilingFp32 embedstore's share of the ONNX Runtime ceiling, fp32
+   * @param ofCeilingInt8 embedstore's share of the ONNX Runtime ceiling, int8
+   */
+  public record Result(
+      int texts,
+      long tokens,
+      List<String> names,
+      double[] textsPerSecond,
+      double vsLangchain4jFp32,
+      double vsLangchain4jInt8,
+      double ofCeilingFp32,
+      double ofCeilingInt8) {}
+
+  /**
+   * Runs the comparison.
+   *
+   * @param corpus a BEIR corpus.jsonl to take texts from
+   * @param count how many chunks
+   * @param rounds how many rounds
+   * @param log where the progress and the table go
+   * @return the figures
+   * @throws Exception if a model fails
+   */
+  public static Result measure(Path corpus, int count, int rounds, PrintStream log)
+      throws Exception {
     try (OnnxEmbedder fp32 = OnnxEmbedder.bundled(BundledModel.ALL_MINILM_L6_V2);
         OnnxEmbedder int8 = OnnxEmbedder.bundled(BundledModel.ALL_MINILM_L6_V2_Q)) {
       List<String> texts = chunks(corpus, fp32, count);
@@ -68,7 +106,7 @@ public final class EmbeddingThroughput {
         tokens += fp32.tokenCounter().countTokens(t) + 2;
       }
       int meanLength = (int) Math.round((double) tokens / texts.size());
-      System.out.printf(
+      log.printf(
           Locale.ROOT,
           "texts: %d SciFact chunks (<= 120 word pieces), %d tokens, mean %d; %d cores%n",
           texts.size(),
@@ -79,58 +117,73 @@ public final class EmbeddingThroughput {
       EmbeddingModel lcFp32 = new AllMiniLmL6V2EmbeddingModel();
       EmbeddingModel lcInt8 = new AllMiniLmL6V2QuantizedEmbeddingModel();
       List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
-      Ceiling ceilFp32 = new Ceiling("all-minilm-l6-v2.onnx", texts.size(), meanLength);
-      Ceiling ceilInt8 = new Ceiling("all-minilm-l6-v2-q.onnx", texts.size(), meanLength);
+      try (Ceiling ceilFp32 = new Ceiling("all-minilm-l6-v2.onnx", texts.size(), meanLength);
+          Ceiling ceilInt8 = new Ceiling("all-minilm-l6-v2-q.onnx", texts.size(), meanLength)) {
+        // Warm up every contender once on a slice.
+        List<String> warm = texts.subList(0, Math.min(64, texts.size()));
+        fp32.embed(warm, Role.DOCUMENT);
+        int8.embed(warm, Role.DOCUMENT);
+        lcFp32.embedAll(segments.subList(0, warm.size()));
+        lcInt8.embedAll(segments.subList(0, warm.size()));
+        ceilFp32.run();
+        ceilInt8.run();
 
-      // Warm up every contender once on a slice.
-      List<String> warm = texts.subList(0, Math.min(64, texts.size()));
-      fp32.embed(warm, Role.DOCUMENT);
-      int8.embed(warm, Role.DOCUMENT);
-      lcFp32.embedAll(segments.subList(0, warm.size()));
-      lcInt8.embedAll(segments.subList(0, warm.size()));
-      ceilFp32.run();
-      ceilInt8.run();
-
-      String[] names = {
-        "embedstore fp32", "langchain4j fp32", "ceiling fp32",
-        "embedstore int8", "langchain4j int8", "ceiling int8"
-      };
-      double[][] seconds = new double[rounds][names.length];
-      for (int r = 0; r < rounds; r++) {
-        seconds[r][0] = time(() -> fp32.embed(texts, Role.DOCUMENT));
-        seconds[r][1] = time(() -> lcFp32.embedAll(segments));
-        seconds[r][2] = time(ceilFp32::run);
-        seconds[r][3] = time(() -> int8.embed(texts, Role.DOCUMENT));
-        seconds[r][4] = time(() -> lcInt8.embedAll(segments));
-        seconds[r][5] = time(ceilInt8::run);
-        System.out.printf(Locale.ROOT, "round %d: %s%n", r + 1, Arrays.toString(seconds[r]));
+        List<String> names =
+            List.of(
+                "embedstore fp32",
+                "langchain4j fp32",
+                "ceiling fp32",
+                "embedstore int8",
+                "langchain4j int8",
+                "ceiling int8");
+        double[][] seconds = new double[rounds][names.size()];
+        for (int r = 0; r < rounds; r++) {
+          seconds[r][0] = time(() -> fp32.embed(texts, Role.DOCUMENT));
+          seconds[r][1] = time(() -> lcFp32.embedAll(segments));
+          seconds[r][2] = time(ceilFp32::run);
+          seconds[r][3] = time(() -> int8.embed(texts, Role.DOCUMENT));
+          seconds[r][4] = time(() -> lcInt8.embedAll(segments));
+          seconds[r][5] = time(ceilInt8::run);
+          log.printf(Locale.ROOT, "round %d: %s%n", r + 1, Arrays.toString(seconds[r]));
+        }
+        double[] perSecond = new double[names.size()];
+        log.printf(Locale.ROOT, "%n%-18s %10s %12s%n", "", "texts/s", "tokens/s");
+        for (int c = 0; c < names.size(); c++) {
+          double sec = median(column(seconds, c));
+          perSecond[c] = texts.size() / sec;
+          log.printf(
+              Locale.ROOT, "%-18s %10.1f %12.0f%n", names.get(c), perSecond[c], tokens / sec);
+        }
+        Result result =
+            new Result(
+                texts.size(),
+                tokens,
+                names,
+                perSecond,
+                ratio(seconds, 1, 0),
+                ratio(seconds, 4, 3),
+                ratio(seconds, 2, 0),
+                ratio(seconds, 5, 3));
+        log.printf(
+            Locale.ROOT,
+            "%nratios (median of per-round ratios):%n"
+                + "  embedstore / langchain4j, fp32: %.2fx (target >= 1.5x)%n"
+                + "  embedstore / langchain4j, int8: %.2fx (target >= 2.5x)%n"
+                + "  embedstore / ceiling,     fp32: %.0f%% (target >= 90%%)%n"
+                + "  embedstore / ceiling,     int8: %.0f%% (target >= 90%%)%n",
+            result.vsLangchain4jFp32(),
+            result.vsLangchain4jInt8(),
+            100 * result.ofCeilingFp32(),
+            100 * result.ofCeilingInt8());
+        OnnxEmbedder.Stats st = fp32.stats();
+        log.printf(
+            Locale.ROOT,
+            "embedstore fp32 batches: %.1f%% of fed tokens were real (padding efficiency),"
+                + " tokenising %.1f%% of its time%n",
+            100.0 * st.tokens() / st.paddedTokens(),
+            100.0 * st.tokenizeNanos() / (st.tokenizeNanos() + st.inferenceNanos()));
+        return result;
       }
-      System.out.printf(Locale.ROOT, "%n%-18s %10s %12s%n", "", "texts/s", "tokens/s");
-      for (int c = 0; c < names.length; c++) {
-        double s = median(column(seconds, c));
-        System.out.printf(
-            Locale.ROOT, "%-18s %10.1f %12.0f%n", names[c], texts.size() / s, tokens / s);
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "%nratios (median of per-round ratios):%n"
-              + "  embedstore / langchain4j, fp32: %.2fx (target >= 1.5x)%n"
-              + "  embedstore / langchain4j, int8: %.2fx (target >= 2.5x)%n"
-              + "  embedstore / ceiling,     fp32: %.0f%% (target >= 90%%)%n"
-              + "  embedstore / ceiling,     int8: %.0f%% (target >= 90%%)%n",
-          ratio(seconds, 1, 0),
-          ratio(seconds, 4, 3),
-          100 * ratio(seconds, 2, 0),
-          100 * ratio(seconds, 5, 3));
-      OnnxEmbedder.Stats st = fp32.stats();
-      System.out.printf(
-          Locale.ROOT,
-          "embedstore fp32 batches: %.1f%% of fed tokens were real (padding efficiency),"
-              + " tokenising %.1f%% of its time%n",
-          100.0 * st.tokens() / st.paddedTokens(),
-          100.0 * st.tokenizeNanos() / (st.tokenizeNanos() + st.inferenceNanos()));
-      ceilFp32.close();
-      ceilInt8.close();
     }
   }
 
