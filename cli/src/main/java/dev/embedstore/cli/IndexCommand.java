@@ -5,6 +5,7 @@ import dev.embedstore.cli.input.InputRecord;
 import dev.embedstore.cli.input.JsonlReader;
 import dev.embedstore.cli.input.TextFiles;
 import dev.embedstore.lucene.LuceneVectorStore;
+import dev.embedstore.lucene.StoreConfig;
 import dev.embedstore.onnx.OnnxEmbedder;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.Filter;
@@ -73,6 +74,14 @@ final class IndexCommand implements Callable<Integer> {
           "On a bad record: fail (default; nothing of the input is indexed) or skip it and count it.")
   String onError;
 
+  @Option(
+      names = "--commit-interval",
+      paramLabel = "N",
+      description =
+          "Commit after every N texts the model embeds (default 1024): a crash or kill loses at most"
+              + " that much model work.")
+  Integer commitInterval;
+
   /** What reading the inputs gave. */
   static final class Inputs {
     final Map<String, InputRecord> files = new LinkedHashMap<>();
@@ -105,8 +114,13 @@ final class IndexCommand implements Callable<Integer> {
     for (InputProblem p : in.problems) {
       Terminal.err().println("skipped: " + p);
     }
+    if (commitInterval != null && commitInterval < 1) {
+      throw CliException.usage("--commit-interval must be at least 1; got " + commitInterval);
+    }
+    StoreConfig config =
+        commitInterval == null ? null : StoreConfig.DEFAULT.withCommitInterval(commitInterval);
     try (OnnxEmbedder model = store.openModel();
-        LuceneVectorStore s = store.open(model)) {
+        LuceneVectorStore s = LuceneVectorStore.open(store.store, model, config)) {
       Summary summary = index(s, model, in, chunkTokens);
       long deleted = 0;
       if (sync) {

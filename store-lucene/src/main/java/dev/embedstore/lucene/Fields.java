@@ -30,6 +30,13 @@ final class Fields {
   /** The document id; indexed and stored. */
   static final String ID = "id";
 
+  /**
+   * The document id again, as sorted doc values, so that hits fold to documents without
+   * stored-field reads. A field of its own: stores written before it have {@link #ID} without doc
+   * values, and Lucene does not let a field gain doc values.
+   */
+  static final String ID_VALUES = "id.dv";
+
   /** The chunk's ordinal in its document; stored. */
   static final String ORDINAL = "ord";
 

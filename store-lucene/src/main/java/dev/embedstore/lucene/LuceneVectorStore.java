@@ -51,6 +51,7 @@ import org.apache.lucene.document.LongField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
@@ -62,7 +63,9 @@ import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
@@ -160,6 +163,7 @@ public final class LuceneVectorStore implements AutoCloseable {
   private volatile StoreConfig config;
   private volatile boolean dirty;
   private boolean closed;
+  private volatile IOException failure;
 
   private LuceneVectorStore(
       Directory directory,
@@ -191,6 +195,7 @@ public final class LuceneVectorStore implements AutoCloseable {
     iwc.setCodec(codec);
     iwc.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     iwc.setRAMBufferSizeMB(64);
+    iwc.setMergeScheduler(new QuietMergeScheduler());
     this.writer = openWriter(directory, iwc, name);
     try {
       this.searchers = new SearcherManager(writer, null);
@@ -366,6 +371,17 @@ public final class LuceneVectorStore implements AutoCloseable {
   }
 
   /**
+   * Background merges whose failure is not printed by the merge thread: Lucene records it as the
+   * writer's tragic exception, and the store's next write reports it, naming the store.
+   */
+  private static final class QuietMergeScheduler extends ConcurrentMergeScheduler {
+    @Override
+    protected void handleMergeException(Throwable exc) {
+      // Recorded by IndexWriter.tragicEvent; reported by the next write (see writeFailed).
+    }
+  }
+
+  /**
    * The current codec with this store's vector format. The format can change ({@link #rebuild});
    * segments record their format by name, so older segments stay readable.
    */
@@ -455,6 +471,8 @@ public final class LuceneVectorStore implements AutoCloseable {
           c.cacheHits,
           0,
           System.nanoTime() - t0);
+    } catch (IOException | IllegalStateException e) {
+      throw writeFailed("upsert", e);
     } finally {
       writes.unlock();
       lifecycle.readLock().unlock();
@@ -701,6 +719,8 @@ public final class LuceneVectorStore implements AutoCloseable {
         commitLocked();
       }
       return n;
+    } catch (IOException | IllegalStateException e) {
+      throw writeFailed("delete", e);
     } finally {
       writes.unlock();
       lifecycle.readLock().unlock();
@@ -718,6 +738,8 @@ public final class LuceneVectorStore implements AutoCloseable {
     try {
       ensureOpen();
       commitLocked();
+    } catch (IOException | IllegalStateException e) {
+      throw writeFailed("commit", e);
     } finally {
       writes.unlock();
       lifecycle.readLock().unlock();
@@ -834,13 +856,47 @@ public final class LuceneVectorStore implements AutoCloseable {
   private static LinkedHashMap<String, Ranked> fold(IndexSearcher s, TopDocs top, boolean cosine)
       throws IOException {
     LinkedHashMap<String, Ranked> out = new LinkedHashMap<>();
-    StoredFields stored = s.storedFields();
+    DocumentIds ids = new DocumentIds(s);
     for (ScoreDoc sd : top.scoreDocs) {
-      String id = stored.document(sd.doc, ID_ONLY).get(Fields.ID);
       float score = cosine ? 2 * sd.score - 1 : sd.score;
-      out.putIfAbsent(id, new Ranked(sd.doc, score));
+      out.putIfAbsent(ids.of(sd.doc), new Ranked(sd.doc, score));
     }
     return out;
+  }
+
+  /**
+   * Reads chunks' document ids from doc values: a stored-fields read would decompress a whole block
+   * (cache entries' vectors included) per hit. Segments written before the ids had doc values fall
+   * back to stored fields.
+   */
+  private static final class DocumentIds {
+    private final IndexSearcher searcher;
+    private final List<LeafReaderContext> leaves;
+    private final SortedDocValues[] values;
+    private StoredFields stored;
+
+    DocumentIds(IndexSearcher searcher) {
+      this.searcher = searcher;
+      this.leaves = searcher.getIndexReader().leaves();
+      this.values = new SortedDocValues[leaves.size()];
+    }
+
+    String of(int doc) throws IOException {
+      int i = ReaderUtil.subIndex(doc, leaves);
+      LeafReaderContext leaf = leaves.get(i);
+      // A SortedDocValues iterator only moves forward: take a fresh one when going back.
+      if (values[i] == null || values[i].docID() > doc - leaf.docBase) {
+        values[i] = leaf.reader().getSortedDocValues(Fields.ID_VALUES);
+      }
+      SortedDocValues v = values[i];
+      if (v != null && v.advanceExact(doc - leaf.docBase)) {
+        return v.lookupOrd(v.ordValue()).utf8ToString();
+      }
+      if (stored == null) {
+        stored = searcher.storedFields();
+      }
+      return stored.document(doc, ID_ONLY).get(Fields.ID);
+    }
   }
 
   private LinkedHashMap<String, Ranked> exact(
@@ -1245,6 +1301,8 @@ public final class LuceneVectorStore implements AutoCloseable {
         commitLocked();
       }
       return dead.size();
+    } catch (IOException | IllegalStateException e) {
+      throw writeFailed("gc", e);
     } finally {
       writes.unlock();
       lifecycle.readLock().unlock();
@@ -1302,6 +1360,8 @@ public final class LuceneVectorStore implements AutoCloseable {
       }
       return with.stats().embedded() - embeddedBefore;
     } catch (IOException | RuntimeException e) {
+      // The old documents were deleted in the writer: drop everything back to the last commit.
+      failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
       writer.rollback();
       throw e;
     } finally {
@@ -1488,6 +1548,47 @@ public final class LuceneVectorStore implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("LuceneVectorStore is closed");
     }
+    if (failure != null) {
+      throw new IllegalStateException(
+          "store " + name + " failed to write and was closed at its last commit; reopen it",
+          failure);
+    }
+  }
+
+  /**
+   * Turns a failed write into an IOException naming the store. When the failure cost Lucene its
+   * writer (a failed flush or commit, a full disk), everything since the last commit is dropped and
+   * the store refuses further use: reopened, it is at its last commit, with every document's cache
+   * entry. A failure the writer survived leaves the earlier writes of the call pending (each
+   * document whole, after its cache entries) for the next commit.
+   */
+  private IOException writeFailed(String operation, Exception e) {
+    boolean lost = !writer.isOpen() || writer.getTragicException() != null;
+    if (e instanceof IllegalStateException ise && !lost) {
+      throw ise; // not the writer's failure: the caller's misuse (a closed store)
+    }
+    if (lost) {
+      Throwable tragic = writer.getTragicException();
+      failure =
+          e instanceof IOException io
+              ? io
+              : new IOException(tragic == null ? e.getMessage() : tragic.getMessage(), e);
+      try {
+        writer.rollback();
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+    }
+    Throwable cause = writer.getTragicException() != null ? writer.getTragicException() : e;
+    return new IOException(
+        "store "
+            + name
+            + ": "
+            + operation
+            + " failed: "
+            + cause.getMessage()
+            + (lost ? "; writes since the last commit were dropped; reopen the store" : ""),
+        e);
   }
 
   /** Commits and closes the store; idempotent. The embedder is the caller's to close. */
@@ -1503,10 +1604,12 @@ public final class LuceneVectorStore implements AutoCloseable {
         embedder.close();
         cache.close();
         searchers.close();
-        if (dirty) {
-          writer.setLiveCommitData(userData().entrySet());
+        if (writer.isOpen()) {
+          if (dirty) {
+            writer.setLiveCommitData(userData().entrySet());
+          }
+          writer.close();
         }
-        writer.close();
       } finally {
         if (ownsDirectory) {
           directory.close();

@@ -3,6 +3,7 @@ package dev.embedstore.lucene;
 import java.util.Map;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.util.BytesRef;
@@ -39,6 +40,7 @@ record StoredChunk(
     Document doc = new Document();
     doc.add(new StringField(Fields.KIND, Fields.CHUNK, Field.Store.NO));
     doc.add(new StringField(Fields.ID, id, Field.Store.YES));
+    doc.add(new SortedDocValuesField(Fields.ID_VALUES, new BytesRef(id)));
     doc.add(new StoredField(Fields.ORDINAL, ordinal));
     doc.add(new StoredField(Fields.CHUNKS, chunks));
     doc.add(LuceneVectorStore.textField(Fields.TEXT, text));

@@ -329,4 +329,52 @@ class LuceneVectorStoreTest {
     assertTrue(e.getMessage().contains("LuceneVectorStore"));
     assertFalse(LuceneVectorStore.readInfo(dir).fingerprint().isEmpty());
   }
+
+  @Test
+  void hostileIdsAndMetadataRoundTripAndFilterValuesAreLiteral() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    List<String> hostile =
+        List.of(
+            "quote \" and backslash \\",
+            "line\nbreak\r\ttab",
+            "nul \u0000 byte",
+            "emoji \uD83D\uDE00 and CJK \u6F22\u5B57",
+            "*:*",
+            "id:* OR text:*",
+            "(a AND b) || c^2 ~ \"phrase\"",
+            "");
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      List<Document> docs = new ArrayList<>();
+      for (int i = 0; i < hostile.size(); i++) {
+        String v = hostile.get(i);
+        docs.add(
+            new Document(
+                v.isEmpty() ? "empty-" + i : v,
+                "text " + i + " " + v,
+                v.isEmpty() ? null : "title " + v,
+                Map.of("tag", v, "tags", List.of(v, "x" + v))));
+      }
+      docs.add(new Document("plain", "plain text", null, Map.of("tag", "plain")));
+      store.upsert(docs);
+      for (Document d : docs) {
+        Document got = store.get(d.id()).orElseThrow(() -> new AssertionError(d.id()));
+        assertEquals(d.text(), got.text());
+        assertEquals(d.title(), got.title());
+        assertEquals(d.metadata(), got.metadata(), d.id());
+        // A filter on the value finds exactly this document: no value is read as query syntax.
+        for (SearchMode mode : SearchMode.values()) {
+          List<SearchHit> hits =
+              store.search(
+                  SearchRequest.of("text", 20)
+                      .withMode(mode)
+                      .withFilter(Filter.eq("tag", d.metadata().get("tag"))));
+          List<String> ids = hits.stream().map(SearchHit::id).toList();
+          if (mode != SearchMode.KEYWORD || !ids.isEmpty()) {
+            assertEquals(List.of(d.id()), ids, mode + " " + d.id());
+          }
+        }
+      }
+      assertEquals(List.of(), store.ids(Filter.eq("tag", "nothing*")));
+    }
+  }
 }

@@ -141,6 +141,47 @@ class JsonlReaderTest {
     }
   }
 
+  @Test
+  void randomBytesNeverCrashTheReaderAndReadTheSameTwice(Random random) throws IOException {
+    // Raw random bytes (invalid UTF-8, NUL, braces, quotes) mixed with near-valid records.
+    for (int round = 0; round < 20; round++) {
+      java.io.ByteArrayOutputStream input = new java.io.ByteArrayOutputStream();
+      int lines = 1 + random.nextInt(50);
+      for (int l = 0; l < lines; l++) {
+        if (random.nextBoolean()) {
+          byte[] junk = new byte[random.nextInt(300)];
+          random.nextBytes(junk);
+          input.writeBytes(junk);
+        } else {
+          String prefix = "{\"id\": \"" + l + "\", \"text\": \"";
+          input.writeBytes(prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          byte[] body = new byte[random.nextInt(100)];
+          random.nextBytes(body);
+          input.writeBytes(body);
+          input.writeBytes("\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        input.write('\n');
+      }
+      byte[] bytes = input.toByteArray();
+      List<String> first = describeAll(bytes);
+      assertEquals(first, describeAll(bytes), "reading is deterministic");
+    }
+  }
+
+  private static List<String> describeAll(byte[] bytes) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (JsonlReader r = new JsonlReader(new java.io.ByteArrayInputStream(bytes), "fuzz")) {
+      for (JsonlReader.Line line = r.next(); line != null; line = r.next()) {
+        out.add(
+            switch (line) {
+              case JsonlReader.Line.Ok ok -> "ok " + ok.record().id() + " " + ok.record().text();
+              case JsonlReader.Line.Bad bad -> "bad " + bad.problem();
+            });
+      }
+    }
+    return out;
+  }
+
   /** JSON string escaping with every non-ASCII char as a \\u escape, so lone surrogates survive. */
   static String escape(String s) {
     StringBuilder sb = new StringBuilder();
