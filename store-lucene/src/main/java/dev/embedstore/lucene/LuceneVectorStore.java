@@ -197,8 +197,11 @@ public final class LuceneVectorStore implements AutoCloseable {
     iwc.setRAMBufferSizeMB(64);
     iwc.setMergeScheduler(new QuietMergeScheduler());
     this.writer = openWriter(directory, iwc, name);
+    SearcherManager opened = null;
     try {
-      this.searchers = new SearcherManager(writer, null);
+      opened = new SearcherManager(writer, null);
+      verifyIntegrity(opened, name);
+      this.searchers = opened;
       this.cache = new LuceneEmbeddingCache(writer, searchers);
       CachedEmbedder.Builder b =
           CachedEmbedder.builder(model, cache).batchSize(CachedEmbedder.DEFAULT_BATCH_SIZE);
@@ -210,6 +213,7 @@ public final class LuceneVectorStore implements AutoCloseable {
         commitLocked();
       }
     } catch (IOException | RuntimeException e) {
+      org.apache.lucene.util.IOUtils.closeWhileHandlingException(opened);
       writer.rollback();
       throw e;
     }
@@ -299,6 +303,33 @@ public final class LuceneVectorStore implements AutoCloseable {
               + " is already open for writing (its write.lock is held by this or another"
               + " process); close the other writer first",
           e);
+    }
+  }
+
+  /**
+   * Verifies every segment's checksums before the store is used, so that a damaged file is an error
+   * at open rather than a wrong or failed search later. Reads every byte of the index once (about
+   * 5-15 ms for the 25 MB SciFact store from the page cache).
+   */
+  private static void verifyIntegrity(SearcherManager searchers, String name) throws IOException {
+    IndexSearcher s = searchers.acquire();
+    try {
+      for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+        leaf.reader().checkIntegrity();
+      }
+    } catch (org.apache.lucene.index.CorruptIndexException e) {
+      throw new CorruptStoreException(
+          "store "
+              + name
+              + " is damaged ("
+              + e.getMessage()
+              + "); nothing was changed. 'embedstore check --store "
+              + name
+              + "' names the damaged segments; 'embedstore cache export --salvage' saves the"
+              + " cached vectors of the others",
+          e);
+    } finally {
+      searchers.release(s);
     }
   }
 

@@ -141,6 +141,59 @@ class LuceneVectorStoreTest {
     assertEquals(0, fake.textsEmbedded(), "moving back costs nothing");
   }
 
+  /** Every file's name and bytes, to prove a refused open changed nothing. */
+  private static java.util.Map<String, String> snapshot(Path folder) throws IOException {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    try (var files = java.nio.file.Files.list(folder)) {
+      for (Path f : files.toList()) {
+        out.put(
+            f.getFileName().toString(),
+            java.util.HexFormat.of().formatHex(sha256(java.nio.file.Files.readAllBytes(f))));
+      }
+    }
+    return out;
+  }
+
+  private static byte[] sha256(byte[] b) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void anotherModelOrAFutureFormatIsRefusedAndNothingIsModified() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 32);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      store.upsert(corpus(50));
+    }
+    var before = snapshot(dir);
+    assertThrows(
+        StoreMismatchException.class,
+        () -> LuceneVectorStore.open(dir, new FakeEmbedder("other", 32)));
+    assertEquals(before, snapshot(dir));
+
+    // A commit claiming a format from the future, written behind the store's back.
+    try (var d = org.apache.lucene.store.FSDirectory.open(dir);
+        var w =
+            new org.apache.lucene.index.IndexWriter(
+                d, new org.apache.lucene.index.IndexWriterConfig())) {
+      java.util.Map<String, String> ud = new java.util.HashMap<>();
+      w.getLiveCommitData().forEach(e -> ud.put(e.getKey(), e.getValue()));
+      ud.put(LuceneVectorStore.UD_FORMAT, Integer.toString(LuceneVectorStore.FORMAT + 1));
+      w.setLiveCommitData(ud.entrySet());
+      w.commit();
+    }
+    var future = snapshot(dir);
+    IOException e = assertThrows(IOException.class, () -> LuceneVectorStore.open(dir, fake));
+    assertTrue(
+        e.getMessage().contains("format " + (LuceneVectorStore.FORMAT + 1))
+            && e.getMessage().contains("upgrade Embedstore"),
+        e.getMessage());
+    assertEquals(future, snapshot(dir));
+  }
+
   @Test
   void aSecondWriterGetsAnErrorNamingTheStore() throws IOException {
     FakeEmbedder fake = FakeEmbedder.small();

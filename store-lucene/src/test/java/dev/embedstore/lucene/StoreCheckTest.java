@@ -64,6 +64,13 @@ class StoreCheckTest {
       b.put(0, (byte) ~b.get(0)).position(0);
       ch.write(b, at);
     }
+    // Opening refuses the damaged store, naming it and the file, and changes nothing.
+    CorruptStoreException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            CorruptStoreException.class, () -> LuceneVectorStore.open(store, fake).close());
+    assertTrue(
+        refused.getMessage().contains(store.toString()) && refused.getMessage().contains("_1.cfs"),
+        refused.getMessage());
     StoreCheck.Report r = StoreCheck.check(store, false);
     assertFalse(r.sound());
     assertTrue(
