@@ -2,6 +2,7 @@ package dev.embedstore.bench.report;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.embedstore.bench.Beir;
 import dev.embedstore.bench.SuppressForbidden;
 import dev.embedstore.bench.embed.EmbeddingThroughput;
 import dev.embedstore.cache.CacheKey;

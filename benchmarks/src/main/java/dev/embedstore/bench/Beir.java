@@ -1,4 +1,4 @@
-package dev.embedstore.bench.report;
+package dev.embedstore.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -15,13 +15,20 @@ import java.util.List;
 import java.util.Map;
 
 /** Reads a BEIR folder's corpus and queries (records with _id, text and an optional title). */
-final class Beir {
+public final class Beir {
   private static final JsonFactory JSON = JsonFactory.builder().build();
 
   private Beir() {}
 
-  /** The first {@code limit} documents of {@code corpus.jsonl}. */
-  static List<Document> corpus(Path folder, int limit) throws IOException {
+  /**
+   * The first documents of {@code corpus.jsonl}.
+   *
+   * @param folder the BEIR folder
+   * @param limit how many at most
+   * @return the documents, title separate
+   * @throws IOException if the file cannot be read
+   */
+  public static List<Document> corpus(Path folder, int limit) throws IOException {
     List<Document> out = new ArrayList<>();
     for (Map<String, String> r : records(folder.resolve("corpus.jsonl"), limit)) {
       String title = r.get("title");
@@ -35,8 +42,15 @@ final class Beir {
     return out;
   }
 
-  /** The first {@code limit} query texts of {@code queries.jsonl}. */
-  static List<String> queries(Path folder, int limit) throws IOException {
+  /**
+   * The first query texts of {@code queries.jsonl}.
+   *
+   * @param folder the BEIR folder
+   * @param limit how many at most
+   * @return the texts
+   * @throws IOException if the file cannot be read
+   */
+  public static List<String> queries(Path folder, int limit) throws IOException {
     List<String> out = new ArrayList<>();
     for (Map<String, String> r : records(folder.resolve("queries.jsonl"), limit)) {
       out.add(r.get("text"));
