@@ -274,16 +274,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     refreshIfStale();
     IndexSearcher searcher = searchers.acquire();
     try {
-      int[] dim = {0};
-      visit(
-          searcher.getIndexReader(),
-          fp,
-          Set.of(Fields.VEC),
-          (r, doc, d) -> {
-            dim[0] = d.getBinaryValue(Fields.VEC).length / Float.BYTES;
-            return false;
-          });
-      return dim[0];
+      return dimensionOf(searcher.getIndexReader(), fp);
     } finally {
       searchers.release(searcher);
     }
@@ -412,17 +403,8 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
       IndexReader reader = searcher.getIndexReader();
       for (ModelFingerprint fp : fingerprints(reader)) {
         long n = searcher.count(entriesOf(fp));
-        int[] dim = {0};
-        visit(
-            reader,
-            fp,
-            VECTOR_ONLY,
-            (r, doc, d) -> {
-              dim[0] = d.getBinaryValue(Fields.VEC).length / Float.BYTES;
-              return false;
-            });
         entries += n;
-        bytes += n * (CacheKey.BYTES + (long) dim[0] * Float.BYTES);
+        bytes += n * (CacheKey.BYTES + (long) dimensionOf(reader, fp) * Float.BYTES);
       }
       return new CacheStats(entries, bytes, hits.sum(), misses.sum(), puts.sum(), 0);
     } finally {
@@ -465,19 +447,24 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
       if (total == 0) {
         continue;
       }
-      int[] dim = {0};
-      visit(
-          reader,
-          fp,
-          VECTOR_ONLY,
-          (r, doc, d) -> {
-            dim[0] = d.getBinaryValue(Fields.VEC).length / Float.BYTES;
-            return false;
-          });
-      out.add(new ModelEntries(fp, total - queries, queries, dim[0]));
+      out.add(new ModelEntries(fp, total - queries, queries, dimensionOf(reader, fp)));
     }
     out.sort((a, b) -> Long.compare(b.entries(), a.entries()));
     return out;
+  }
+
+  /** The dimension of a model's first live entry, or 0 when it has none. */
+  static int dimensionOf(IndexReader reader, ModelFingerprint fp) throws IOException {
+    int[] dim = {0};
+    visit(
+        reader,
+        fp,
+        VECTOR_ONLY,
+        (r, doc, d) -> {
+          dim[0] = d.getBinaryValue(Fields.VEC).length / Float.BYTES;
+          return false;
+        });
+    return dim[0];
   }
 
   /** Every fingerprint with at least one term in the index (some may have only deleted entries). */

@@ -58,23 +58,15 @@ final class VectorFiles {
     if (n == 0) {
       throw new IOException("the cache holds no vectors of model fingerprint " + fp.shortId());
     }
-    int[] dim = {0};
-    LuceneEmbeddingCache.visit(
-        reader,
-        fp,
-        Set.of(Fields.VEC),
-        (r, doc, d) -> {
-          dim[0] = d.getBinaryValue(Fields.VEC).length / Float.BYTES;
-          return false;
-        });
-    if (dim[0] == 0) {
+    int dimension = LuceneEmbeddingCache.dimensionOf(reader, fp);
+    if (dimension == 0) {
       throw new IOException("the cache holds no live vectors of model fingerprint " + fp.shortId());
     }
     Path body = keys.resolveSibling(keys.getFileName() + ".body.tmp");
     Path keysTmp = keys.resolveSibling(keys.getFileName() + ".tmp");
     try {
       long rows;
-      try (NpyWriter out = NpyWriter.create(npy, dim[0]);
+      try (NpyWriter out = NpyWriter.create(npy, dimension);
           BufferedWriter kw = Files.newBufferedWriter(body, StandardCharsets.UTF_8)) {
         LuceneEmbeddingCache.visit(
             reader,
@@ -83,9 +75,9 @@ final class VectorFiles {
             (r, doc, d) -> {
               float[] v = LuceneEmbeddingCache.decode(d.getBinaryValue(Fields.VEC));
               String key = hex(d.getBinaryValue(Fields.KEY));
-              if (v.length != dim[0]) {
+              if (v.length != dimension) {
                 throw new IOException(
-                    "cache entry " + key + " has " + v.length + " dimensions, not " + dim[0]);
+                    "cache entry " + key + " has " + v.length + " dimensions, not " + dimension);
               }
               out.write(v);
               kw.write(key + " " + d.get(Fields.ROLE) + "\n");
@@ -95,7 +87,14 @@ final class VectorFiles {
       }
       try (BufferedWriter kw = Files.newBufferedWriter(keysTmp, StandardCharsets.UTF_8)) {
         kw.write(
-            HEADER + " fingerprint=" + fp.hex() + " dimension=" + dim[0] + " rows=" + rows + "\n");
+            HEADER
+                + " fingerprint="
+                + fp.hex()
+                + " dimension="
+                + dimension
+                + " rows="
+                + rows
+                + "\n");
         kw.flush();
       }
       try (var target = Files.newOutputStream(keysTmp, java.nio.file.StandardOpenOption.APPEND);

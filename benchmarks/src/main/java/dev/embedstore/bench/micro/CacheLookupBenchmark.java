@@ -1,5 +1,6 @@
 package dev.embedstore.bench.micro;
 
+import dev.embedstore.bench.TempFolders;
 import dev.embedstore.cache.CacheEntry;
 import dev.embedstore.cache.CacheKey;
 import dev.embedstore.embed.ModelFingerprint;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -135,10 +135,6 @@ public class CacheLookupBenchmark {
   public void tearDown() throws IOException {
     reader.close();
     cache.close();
-    try (var walk = Files.walk(folder)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TempFolders.delete(folder);
   }
 }

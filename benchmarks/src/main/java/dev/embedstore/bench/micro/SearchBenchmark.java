@@ -1,5 +1,6 @@
 package dev.embedstore.bench.micro;
 
+import dev.embedstore.bench.TempFolders;
 import dev.embedstore.embed.Role;
 import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.lucene.Quantization;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -125,10 +125,6 @@ public class SearchBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     store.close();
-    try (var walk = Files.walk(folder)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TempFolders.delete(folder);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.embedstore.bench.Beir;
 import dev.embedstore.bench.SuppressForbidden;
+import dev.embedstore.bench.TempFolders;
 import dev.embedstore.bench.embed.EmbeddingThroughput;
 import dev.embedstore.cache.CacheKey;
 import dev.embedstore.embed.Role;
@@ -114,7 +115,7 @@ public final class MacroReport {
       r.tutorial(scratch);
       r.throughput();
     } finally {
-      deleteTree(scratch);
+      TempFolders.delete(scratch);
     }
     r.json.put("peak_rss_bytes", peakRss());
     r.row("peak resident memory (VmHWM)", mib(peakRss()), "");
@@ -494,14 +495,6 @@ public final class MacroReport {
       case Long l -> g.writeNumber(l);
       case Boolean b -> g.writeBoolean(b);
       default -> g.writeString(String.valueOf(v));
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (var walk = Files.walk(root)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -263,5 +263,12 @@ class WordPieceTokenizerTest {
       assertArrayEquals(ours.tokenIds(text), ours.tokenIds(text));
       assertEquals(ours.tokenIds(text).length, ours.countTokens(text));
     }
+    // One megabyte of random UTF-16 (lone surrogates and NUL included) in one text.
+    char[] big = new char[1 << 20];
+    for (int j = 0; j < big.length; j++) {
+      big[j] = (char) random.nextInt(0x10000);
+    }
+    String text = new String(big);
+    assertArrayEquals(ours.tokenIds(text), ours.tokenIds(text));
   }
 }
