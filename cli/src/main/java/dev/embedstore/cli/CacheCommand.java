@@ -158,7 +158,7 @@ final class CacheCommand implements Runnable {
         }
         result.put("exported", LuceneEmbeddingCache.exportVectors(store.store, fp, out));
       }
-      Path keys = out.resolveSibling(out.getFileName().toString().replaceAll("\\.npy$", ".keys"));
+      Path keys = LuceneEmbeddingCache.keysFileOf(out);
       result.put("npy", out.toString());
       result.put("keys", keys.toString());
       if (json) {

@@ -507,6 +507,17 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
   }
 
   /**
+   * The keys file written beside an exported {@code .npy} file: {@code vectors.npy} gives {@code
+   * vectors.keys}.
+   *
+   * @param npy the {@code .npy} file
+   * @return the keys file beside it
+   */
+  public static Path keysFileOf(Path npy) {
+    return VectorFiles.keysFileOf(npy);
+  }
+
+  /**
    * Exports one model's vectors from a cache or store folder as of its last commit, without taking
    * its write lock (a writer may have it open) and without a model. See {@link #exportVectors}.
    *
