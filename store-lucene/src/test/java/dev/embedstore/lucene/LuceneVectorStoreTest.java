@@ -195,6 +195,32 @@ class LuceneVectorStoreTest {
   }
 
   @Test
+  void forceMergeLeavesOneSegmentAndTheSameResults() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      List<Document> docs = corpus(300);
+      for (int from = 0; from < docs.size(); from += 50) {
+        store.upsert(docs.subList(from, from + 50)); // a commit, and a segment, each
+      }
+      List<SearchHit> before =
+          store.search(SearchRequest.of("topic 3", 10).withMode(SearchMode.EXACT));
+      store.forceMerge(1);
+      assertEquals(
+          before.stream().map(SearchHit::id).toList(),
+          store.search(SearchRequest.of("topic 3", 10).withMode(SearchMode.EXACT)).stream()
+              .map(SearchHit::id)
+              .toList());
+      assertEquals(300, store.count());
+      assertThrows(IllegalArgumentException.class, () -> store.forceMerge(0));
+    }
+    try (var d = org.apache.lucene.store.FSDirectory.open(dir);
+        var r = org.apache.lucene.index.DirectoryReader.open(d)) {
+      assertEquals(1, r.leaves().size());
+    }
+    assertTrue(StoreCheck.check(dir, false).sound());
+  }
+
+  @Test
   void aSecondWriterGetsAnErrorNamingTheStore() throws IOException {
     FakeEmbedder fake = FakeEmbedder.small();
     try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
