@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a store: Lucene's CheckIndex on every segment, the store's format and model record, and"
-          + " every stored chunk's vector against its cache entry. Exit 0 when the store is sound, 1"
-          + " when not (each problem named on stderr). No model is loaded.",
+      "Check a store; exit 1 naming each problem (no model is loaded).",
+      "Runs Lucene's CheckIndex on every segment, then checks the store's format and model record"
+          + " and every stored chunk's vector against its cache entry. Exit 0 when the store is"
+          + " sound, 1 when not, with one 'error:' line per problem on stderr.",
     })
 final class CheckCommand implements Callable<Integer> {
   @Option(names = "--store", required = true, paramLabel = "DIR", description = "The store folder.")

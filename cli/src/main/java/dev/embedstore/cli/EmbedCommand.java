@@ -35,9 +35,10 @@ import picocli.CommandLine.Option;
     name = "embed",
     mixinStandardHelpOptions = true,
     description = {
-      "Embed texts: one per line, or JSON lines with a \"text\" field. Vectors go to a .npy file"
-          + " (float32 [n, dim]) or as JSON lines {\"vector\": [...]} to stdout or a file, in"
-          + " input order. With --store, the store's cache is used and keeps the new vectors.",
+      "Embed texts to .npy or JSON lines (through a store's cache with --store).",
+      "Input: one text per line, or JSON lines with a \"text\" field. Vectors come out in input"
+          + " order: a .npy file (float32 [n, dim]) or JSON lines {\"vector\": [...]} to stdout or"
+          + " a file. With --store, texts the store has seen cost nothing and new vectors are kept.",
     })
 final class EmbedCommand implements Callable<Integer> {
   private static final int BATCH = 256;
