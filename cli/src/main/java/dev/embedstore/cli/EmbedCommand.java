@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
     name = "embed",
     mixinStandardHelpOptions = true,
     description = {
-      "Embed texts to .npy or JSON lines (through a store's cache with --store).",
+      "Embed texts to .npy or JSON lines, via a store's cache with --store.",
       "Input: one text per line, or JSON lines with a \"text\" field. Vectors come out in input"
           + " order: a .npy file (float32 [n, dim]) or JSON lines {\"vector\": [...]} to stdout or"
           + " a file. With --store, texts the store has seen cost nothing and new vectors are kept.",
