@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -886,11 +887,23 @@ public final class LuceneVectorStore implements AutoCloseable {
   /** Keeps each document's best chunk, in rank order; vector scores become cosines. */
   private static LinkedHashMap<String, Ranked> fold(IndexSearcher s, TopDocs top, boolean cosine)
       throws IOException {
+    ScoreDoc[] hits = top.scoreDocs;
+    // Resolve ids in doc-id order: doc values iterators only move forward, and a fresh one per
+    // backward step costs more than the kNN search itself.
+    Integer[] byDoc = new Integer[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      byDoc[i] = i;
+    }
+    Arrays.sort(byDoc, Comparator.comparingInt(i -> hits[i].doc));
+    String[] ids = new String[hits.length];
+    DocumentIds resolver = new DocumentIds(s);
+    for (int i : byDoc) {
+      ids[i] = resolver.of(hits[i].doc);
+    }
     LinkedHashMap<String, Ranked> out = new LinkedHashMap<>();
-    DocumentIds ids = new DocumentIds(s);
-    for (ScoreDoc sd : top.scoreDocs) {
-      float score = cosine ? 2 * sd.score - 1 : sd.score;
-      out.putIfAbsent(ids.of(sd.doc), new Ranked(sd.doc, score));
+    for (int i = 0; i < hits.length; i++) {
+      float score = cosine ? 2 * hits[i].score - 1 : hits[i].score;
+      out.putIfAbsent(ids[i], new Ranked(hits[i].doc, score));
     }
     return out;
   }
