@@ -141,22 +141,16 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
         throw new NullPointerException("keys[" + i + "]");
       }
     }
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
-    try {
-      float[][] out = lookup(searcher.getIndexReader(), keys);
-      int found = 0;
-      for (float[] v : out) {
-        if (v != null) {
-          found++;
-        }
+    float[][] out = withReader(reader -> lookup(reader, keys));
+    int found = 0;
+    for (float[] v : out) {
+      if (v != null) {
+        found++;
       }
-      hits.add(found);
-      misses.add(out.length - found);
-      return out;
-    } finally {
-      searchers.release(searcher);
     }
+    hits.add(found);
+    misses.add(out.length - found);
+    return out;
   }
 
   /**
@@ -271,13 +265,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
 
   /** The dimension of one stored entry of a model, or 0 when it has none. */
   private int storedDimension(ModelFingerprint fp) throws IOException {
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
-    try {
-      return dimensionOf(searcher.getIndexReader(), fp);
-    } finally {
-      searchers.release(searcher);
-    }
+    return withReader(reader -> dimensionOf(reader, fp));
   }
 
   @Override
@@ -285,14 +273,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     ensureOpen();
     Objects.requireNonNull(keys, "keys");
     List<CacheKey> list = new ArrayList<>(new HashSet<>(keys));
-    float[][] present;
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
-    try {
-      present = lookup(searcher.getIndexReader(), list);
-    } finally {
-      searchers.release(searcher);
-    }
+    float[][] present = withReader(reader -> lookup(reader, list));
     long count = 0;
     List<Term> terms = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
@@ -313,14 +294,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     ensureOpen();
     Objects.requireNonNull(fingerprint, "fingerprint");
     BooleanQuery q = entriesOf(fingerprint);
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
-    long count;
-    try {
-      count = searcher.count(q);
-    } finally {
-      searchers.release(searcher);
-    }
+    long count = withReader(reader -> (long) new IndexSearcher(reader).count(q));
     writer.deleteDocuments(q);
     dimensions.forget(fingerprint);
     dimensionsLoaded.remove(fingerprint);
@@ -340,27 +314,25 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     ensureOpen();
     Objects.requireNonNull(fingerprint, "fingerprint");
     Objects.requireNonNull(visitor, "visitor");
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
-    try {
-      visit(
-          searcher.getIndexReader(),
-          fingerprint,
-          ENTRY_FIELDS,
-          (r, doc, d) -> {
-            BytesRef key = d.getBinaryValue(Fields.KEY);
-            Role role = Role.fromCode((byte) d.get(Fields.ROLE).charAt(0));
-            visitor.visit(
-                new CacheEntry(
-                    CacheKey.ofBytes(key.bytes, key.offset),
-                    fingerprint,
-                    role,
-                    decode(d.getBinaryValue(Fields.VEC))));
-            return true;
-          });
-    } finally {
-      searchers.release(searcher);
-    }
+    withReader(
+        reader -> {
+          visit(
+              reader,
+              fingerprint,
+              ENTRY_FIELDS,
+              (r, doc, d) -> {
+                BytesRef key = d.getBinaryValue(Fields.KEY);
+                Role role = Role.fromCode((byte) d.get(Fields.ROLE).charAt(0));
+                visitor.visit(
+                    new CacheEntry(
+                        CacheKey.ofBytes(key.bytes, key.offset),
+                        fingerprint,
+                        role,
+                        decode(d.getBinaryValue(Fields.VEC))));
+                return true;
+              });
+          return null;
+        });
   }
 
   interface StoredVisitor {
@@ -395,21 +367,18 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
   @Override
   public CacheStats stats() throws IOException {
     ensureOpen();
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
-    try {
-      long entries = 0;
-      long bytes = 0;
-      IndexReader reader = searcher.getIndexReader();
-      for (ModelFingerprint fp : fingerprints(reader)) {
-        long n = searcher.count(entriesOf(fp));
-        entries += n;
-        bytes += n * (CacheKey.BYTES + (long) dimensionOf(reader, fp) * Float.BYTES);
-      }
-      return new CacheStats(entries, bytes, hits.sum(), misses.sum(), puts.sum(), 0);
-    } finally {
-      searchers.release(searcher);
-    }
+    return withReader(
+        reader -> {
+          IndexSearcher searcher = new IndexSearcher(reader);
+          long entries = 0;
+          long bytes = 0;
+          for (ModelFingerprint fp : fingerprints(reader)) {
+            long n = searcher.count(entriesOf(fp));
+            entries += n;
+            bytes += n * (CacheKey.BYTES + (long) dimensionOf(reader, fp) * Float.BYTES);
+          }
+          return new CacheStats(entries, bytes, hits.sum(), misses.sum(), puts.sum(), 0);
+        });
   }
 
   /**
@@ -420,13 +389,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
    */
   public List<ModelEntries> entriesByModel() throws IOException {
     ensureOpen();
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
-    try {
-      return entriesByModel(searcher.getIndexReader());
-    } finally {
-      searchers.release(searcher);
-    }
+    return withReader(reader -> entriesByModel(reader));
   }
 
   static List<ModelEntries> entriesByModel(IndexReader reader) throws IOException {
@@ -496,14 +459,8 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     ensureOpen();
     Objects.requireNonNull(fingerprint, "fingerprint");
     Objects.requireNonNull(npy, "npy");
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
-    try {
-      return VectorFiles.export(
-          searcher.getIndexReader(), fingerprint, npy, VectorFiles.keysFileOf(npy));
-    } finally {
-      searchers.release(searcher);
-    }
+    return withReader(
+        reader -> VectorFiles.export(reader, fingerprint, npy, VectorFiles.keysFileOf(npy)));
   }
 
   /**
@@ -576,6 +533,23 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
   public void commit() throws IOException {
     ensureOpen();
     writer.commit();
+  }
+
+  private interface ReaderWork<T> {
+    T apply(IndexReader reader) throws IOException;
+  }
+
+  /**
+   * Runs work on the current near-real-time reader, refreshed first if puts are not yet visible.
+   */
+  private <T> T withReader(ReaderWork<T> work) throws IOException {
+    refreshIfStale();
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return work.apply(searcher.getIndexReader());
+    } finally {
+      searchers.release(searcher);
+    }
   }
 
   void markStale() {
