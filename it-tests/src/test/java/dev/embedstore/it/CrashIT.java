@@ -138,6 +138,7 @@ class CrashIT {
               i % 41));
     }
     Files.writeString(input, b.toString());
+    int killedMidway = 0;
     for (int trial = 0; trial < trials; trial++) {
       Path store = tmp.resolve("cli-" + trial);
       List<String> cmd =
@@ -169,6 +170,9 @@ class CrashIT {
       }
       Thread.sleep(random.nextInt(3000));
       // The launcher execs java, so this is the JVM itself.
+      if (p.isAlive()) {
+        killedMidway++;
+      }
       p.destroyForcibly();
       assertTrue(p.waitFor(30, TimeUnit.SECONDS));
 
@@ -185,6 +189,11 @@ class CrashIT {
       assertEquals(1500 - cached, field(again.stdout(), "embedded"), again.stdout());
       assertEquals(visible, field(again.stdout(), "unchanged"), again.stdout());
     }
+    System.out.printf(
+        Locale.ROOT,
+        "[CrashIT] %d SIGKILL trials of ./embedstore index, %d mid-ingestion, 0 failures%n",
+        trials,
+        killedMidway);
   }
 
   @Test

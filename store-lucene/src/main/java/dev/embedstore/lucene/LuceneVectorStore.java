@@ -34,7 +34,6 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.lucene.analysis.Analyzer;
@@ -45,10 +44,8 @@ import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
-import org.apache.lucene.document.DoubleField;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.LongField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
@@ -59,7 +56,6 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexUpgrader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -77,7 +73,6 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -158,7 +153,7 @@ public final class LuceneVectorStore implements AutoCloseable {
   private final SearcherManager searchers;
   private final LuceneEmbeddingCache cache;
   private final CachedEmbedder embedder;
-  private final Map<String, String> schema = new ConcurrentHashMap<>();
+  private final MetadataSchema schema = new MetadataSchema();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantLock writes = new ReentrantLock();
   private volatile StoreConfig config;
@@ -187,7 +182,7 @@ public final class LuceneVectorStore implements AutoCloseable {
       }
       StoreConfig stored = configOf(committed);
       this.config = config == null ? stored : stored.withCommitInterval(config.commitInterval());
-      schema.putAll(decodeSchema(committed.getOrDefault(UD_SCHEMA, "")));
+      schema.putAll(MetadataSchema.decode(committed.getOrDefault(UD_SCHEMA, "")));
     } else {
       this.config = config == null ? StoreConfig.DEFAULT : config;
     }
@@ -545,7 +540,7 @@ public final class LuceneVectorStore implements AutoCloseable {
           c.unchanged++;
           continue;
         }
-        checkSchema(d, newTypes);
+        schema.check(d, newTypes);
         plan.add(new Planned(d, hash, stored == null, chunkTexts(d, splitter)));
       }
     } finally {
@@ -629,7 +624,7 @@ public final class LuceneVectorStore implements AutoCloseable {
     put(md, d.text());
     for (Map.Entry<String, Object> e : new TreeMap<>(d.metadata()).entrySet()) {
       put(md, e.getKey());
-      put(md, typeOf(e.getValue()) + ":" + e.getValue());
+      put(md, MetadataSchema.typeOf(e.getValue()) + ":" + e.getValue());
     }
     return HexFormat.of().formatHex(md.digest());
   }
@@ -644,37 +639,6 @@ public final class LuceneVectorStore implements AutoCloseable {
           (byte) b.length
         });
     md.update(b);
-  }
-
-  static String typeOf(Object v) {
-    return switch (v) {
-      case Long l -> "long";
-      case Double d -> "double";
-      case Boolean b -> "bool";
-      default -> "string";
-    };
-  }
-
-  private void checkSchema(Document d, Map<String, String> pending) {
-    for (Map.Entry<String, Object> e : d.metadata().entrySet()) {
-      String type = typeOf(e.getValue());
-      String known = schema.get(e.getKey());
-      if (known == null) {
-        known = pending.putIfAbsent(e.getKey(), type);
-      }
-      if (known != null && !known.equals(type)) {
-        throw new IllegalArgumentException(
-            "document "
-                + d.id()
-                + ": metadata field "
-                + e.getKey()
-                + " is a "
-                + type
-                + ", but this store holds "
-                + known
-                + " values in it; use one type per field");
-      }
-    }
   }
 
   private static String storedHash(IndexSearcher searcher, String id) throws IOException {
@@ -723,7 +687,7 @@ public final class LuceneVectorStore implements AutoCloseable {
    */
   public long deleteByFilter(Filter filter) throws IOException {
     Objects.requireNonNull(filter, "filter");
-    return deleteWhere(toQuery(filter));
+    return deleteWhere(schema.toQuery(filter));
   }
 
   private long deleteWhere(Query match) throws IOException {
@@ -796,28 +760,9 @@ public final class LuceneVectorStore implements AutoCloseable {
     ud.put(UD_HNSW_M, Integer.toString(config.hnswM()));
     ud.put(UD_BEAM_WIDTH, Integer.toString(config.beamWidth()));
     ud.put(UD_QUANTIZATION, config.quantization().name());
-    ud.put(UD_SCHEMA, encodeSchema(schema));
+    ud.put(UD_SCHEMA, schema.encode());
     ud.put(UD_LIBRARY, LIBRARY_VERSION);
     return ud;
-  }
-
-  private static String encodeSchema(Map<String, String> s) {
-    StringBuilder b = new StringBuilder();
-    for (Map.Entry<String, String> e : new TreeMap<>(s).entrySet()) {
-      b.append(e.getValue()).append('\t').append(e.getKey().replace("\n", " ")).append('\n');
-    }
-    return b.toString();
-  }
-
-  private static Map<String, String> decodeSchema(String s) {
-    Map<String, String> out = new HashMap<>();
-    for (String line : s.split("\n")) {
-      int tab = line.indexOf('\t');
-      if (tab > 0) {
-        out.put(line.substring(tab + 1), line.substring(0, tab));
-      }
-    }
-    return out;
   }
 
   private void refreshIfDirty() throws IOException {
@@ -842,7 +787,7 @@ public final class LuceneVectorStore implements AutoCloseable {
     try {
       ensureOpen();
       int fetch = request.k() * request.oversample();
-      Query filter = request.filter() == null ? null : toQuery(request.filter());
+      Query filter = request.filter() == null ? null : schema.toQuery(request.filter());
       IndexSearcher s = searchers.acquire();
       try {
         LinkedHashMap<String, Ranked> ranked =
@@ -1051,94 +996,6 @@ public final class LuceneVectorStore implements AutoCloseable {
     return out;
   }
 
-  /** Translates a filter into a Lucene query, with each field's stored type. */
-  Query toQuery(Filter f) {
-    return switch (f) {
-      case Filter.Equals e -> equalsQuery(e.field(), e.value());
-      case Filter.AnyOf a -> {
-        List<BytesRef> terms = new ArrayList<>();
-        for (String v : a.values()) {
-          terms.add(new BytesRef(v));
-        }
-        yield terms.isEmpty()
-            ? new MatchNoDocsQuery("nothing to match")
-            : new TermInSetQuery(Fields.META_PREFIX + a.field(), terms);
-      }
-      case Filter.Range r -> rangeQuery(r);
-      case Filter.IdIn ids -> IdAllowList.query(ids.ids());
-      case Filter.And and -> {
-        BooleanQuery.Builder b = new BooleanQuery.Builder();
-        b.add(MatchAllDocsQuery.INSTANCE, Occur.FILTER);
-        for (Filter x : and.filters()) {
-          b.add(toQuery(x), Occur.FILTER);
-        }
-        yield b.build();
-      }
-      case Filter.Or or -> {
-        BooleanQuery.Builder b = new BooleanQuery.Builder().setMinimumNumberShouldMatch(1);
-        for (Filter x : or.filters()) {
-          b.add(toQuery(x), Occur.SHOULD);
-        }
-        yield or.filters().isEmpty() ? new MatchNoDocsQuery("nothing to match") : b.build();
-      }
-      case Filter.Not not ->
-          new BooleanQuery.Builder()
-              .add(new TermQuery(new Term(Fields.KIND, Fields.CHUNK)), Occur.FILTER)
-              .add(toQuery(not.filter()), Occur.MUST_NOT)
-              .build();
-    };
-  }
-
-  private Query equalsQuery(String field, Object value) {
-    String name = Fields.META_PREFIX + field;
-    String type = schema.get(field);
-    if (type == null) {
-      return new MatchNoDocsQuery("no document has metadata field " + field);
-    }
-    try {
-      return switch (type) {
-        case "long" -> LongField.newExactQuery(name, ((Number) numeric(value, true)).longValue());
-        case "double" ->
-            DoubleField.newExactQuery(name, ((Number) numeric(value, false)).doubleValue());
-        default -> new TermQuery(new Term(name, String.valueOf(value)));
-      };
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "metadata field " + field + " holds " + type + " values; " + value + " is not one", e);
-    }
-  }
-
-  private static Object numeric(Object v, boolean integral) {
-    if (v instanceof Number n) {
-      return n;
-    }
-    String s = String.valueOf(v).strip();
-    return integral ? (Object) Long.parseLong(s) : (Object) Double.parseDouble(s);
-  }
-
-  private Query rangeQuery(Filter.Range r) {
-    String name = Fields.META_PREFIX + r.field();
-    String type = schema.get(r.field());
-    if (type == null) {
-      return new MatchNoDocsQuery("no document has metadata field " + r.field());
-    }
-    return switch (type) {
-      case "long" -> {
-        long lo = r.min() == null ? Long.MIN_VALUE : (long) Math.ceil(r.min().doubleValue());
-        long hi = r.max() == null ? Long.MAX_VALUE : (long) Math.floor(r.max().doubleValue());
-        yield LongField.newRangeQuery(name, lo, hi);
-      }
-      case "double" ->
-          DoubleField.newRangeQuery(
-              name,
-              r.min() == null ? Double.NEGATIVE_INFINITY : r.min().doubleValue(),
-              r.max() == null ? Double.POSITIVE_INFINITY : r.max().doubleValue());
-      default ->
-          throw new IllegalArgumentException(
-              "metadata field " + r.field() + " holds " + type + " values, not numbers; no range");
-    };
-  }
-
   /**
    * The stored document with an id.
    *
@@ -1184,7 +1041,7 @@ public final class LuceneVectorStore implements AutoCloseable {
       refreshIfDirty();
       BooleanQuery.Builder q = new BooleanQuery.Builder().add(HEADS, Occur.FILTER);
       if (filter != null) {
-        q.add(toQuery(filter), Occur.FILTER);
+        q.add(schema.toQuery(filter), Occur.FILTER);
       }
       IndexSearcher s = searchers.acquire();
       try {
@@ -1693,60 +1550,6 @@ public final class LuceneVectorStore implements AutoCloseable {
     } finally {
       lifecycle.writeLock().unlock();
     }
-  }
-
-  // Field helper used by StoredChunk.
-  static void addMetadata(org.apache.lucene.document.Document doc, Map<String, Object> metadata) {
-    for (Map.Entry<String, Object> e : metadata.entrySet()) {
-      String field = Fields.META_PREFIX + e.getKey();
-      switch (e.getValue()) {
-        case Long l -> doc.add(new LongField(field, l, Field.Store.YES));
-        case Double d -> doc.add(new DoubleField(field, d, Field.Store.YES));
-        case Boolean b -> {
-          doc.add(new StringField(field, b.toString(), Field.Store.YES));
-          doc.add(new StoredField(Fields.META_BOOLEANS, e.getKey()));
-        }
-        case List<?> list -> {
-          for (Object o : list) {
-            doc.add(new StringField(field, (String) o, Field.Store.YES));
-          }
-          doc.add(new StoredField(Fields.META_LISTS, e.getKey()));
-        }
-        default -> doc.add(new StringField(field, e.getValue().toString(), Field.Store.YES));
-      }
-    }
-  }
-
-  static Map<String, Object> readMetadata(org.apache.lucene.document.Document doc) {
-    Set<String> booleans = new HashSet<>(List.of(doc.getValues(Fields.META_BOOLEANS)));
-    Set<String> lists = new HashSet<>(List.of(doc.getValues(Fields.META_LISTS)));
-    Map<String, Object> out = new LinkedHashMap<>();
-    Map<String, List<String>> listValues = new LinkedHashMap<>();
-    for (IndexableField f : doc.getFields()) {
-      if (!f.name().startsWith(Fields.META_PREFIX)) {
-        continue;
-      }
-      String key = f.name().substring(Fields.META_PREFIX.length());
-      if (lists.contains(key)) {
-        listValues.computeIfAbsent(key, k -> new ArrayList<>()).add(f.stringValue());
-        out.putIfAbsent(key, List.of());
-      } else if (booleans.contains(key)) {
-        out.put(key, Boolean.parseBoolean(f.stringValue()));
-      } else if (f.numericValue() != null) {
-        Number n = f.numericValue();
-        out.put(
-            key,
-            n instanceof Double || n instanceof Float
-                ? (Object) n.doubleValue()
-                : (Object) n.longValue());
-      } else {
-        out.put(key, f.stringValue());
-      }
-    }
-    for (Map.Entry<String, List<String>> e : listValues.entrySet()) {
-      out.put(e.getKey(), List.copyOf(e.getValue()));
-    }
-    return out;
   }
 
   static KnnFloatVectorField vectorField(float[] v) {

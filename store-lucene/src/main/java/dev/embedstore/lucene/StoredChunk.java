@@ -55,7 +55,7 @@ record StoredChunk(
         doc.add(new StoredField(Fields.SOURCE, source));
       }
     }
-    LuceneVectorStore.addMetadata(doc, metadata);
+    MetadataSchema.addFields(doc, metadata);
     doc.add(LuceneVectorStore.vectorField(vector));
     return doc;
   }
@@ -73,6 +73,6 @@ record StoredChunk(
         d.get(Fields.SOURCE),
         vkey,
         d.get(Fields.HASH),
-        LuceneVectorStore.readMetadata(d));
+        MetadataSchema.read(d));
   }
 }
