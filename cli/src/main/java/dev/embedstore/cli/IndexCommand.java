@@ -16,7 +16,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -102,12 +104,15 @@ final class IndexCommand implements Callable<Integer> {
       throw CliException.usage("--chunk-tokens must be at least 8; got " + chunkTokens);
     }
     Inputs in = read(paths);
+    checkStorable(in, metadataTypesOf(store.store));
     if (!in.problems.isEmpty() && onError.equals("fail")) {
       InputProblem first = in.problems.get(0);
       throw new CliException(
           first
               + (in.problems.size() > 1
-                  ? " (and " + (in.problems.size() - 1) + " more problems)"
+                  ? " (and "
+                      + (in.problems.size() - 1)
+                      + (in.problems.size() == 2 ? " more problem)" : " more problems)")
                   : "")
               + "; nothing was indexed. Fix the input, or pass --on-error skip to index the valid records");
     }
@@ -292,6 +297,39 @@ final class IndexCommand implements Callable<Integer> {
                   + "; the last wins");
     }
     into.put(r.id(), r);
+  }
+
+  /**
+   * Moves records the store would refuse (an id or metadata value too long for Lucene, a metadata
+   * field whose type differs from the store's or an earlier record's) to the problems, so that
+   * {@code --on-error} decides before anything is written.
+   */
+  static void checkStorable(Inputs in, Map<String, String> metadataTypes) {
+    Map<String, String> types = new HashMap<>(metadataTypes);
+    for (Map<String, InputRecord> records : List.of(in.files, in.records)) {
+      for (Iterator<InputRecord> it = records.values().iterator(); it.hasNext(); ) {
+        InputRecord r = it.next();
+        try {
+          LuceneVectorStore.checkStorable(
+              new Document(r.id(), r.text(), r.title(), r.metadata()), types);
+        } catch (IllegalArgumentException e) {
+          in.problems.add(new InputProblem(r.origin(), e.getMessage()));
+          it.remove();
+        }
+      }
+    }
+  }
+
+  /** The metadata field types of an existing store; none for a new one. */
+  private static Map<String, String> metadataTypesOf(Path store) {
+    if (!Files.isDirectory(store)) {
+      return Map.of();
+    }
+    try {
+      return LuceneVectorStore.readInfo(store).metadataTypes();
+    } catch (IOException e) {
+      return Map.of(); // not a store yet, or unreadable: opening it says which
+    }
   }
 
   /** Deletes stored file documents under the given folders whose files were not seen now. */

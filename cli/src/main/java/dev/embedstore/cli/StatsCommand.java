@@ -36,6 +36,7 @@ final class StatsCommand implements Callable<Integer> {
     out.put("quantization", info.config().quantization().name().toLowerCase(java.util.Locale.ROOT));
     out.put("hnsw_m", (long) info.config().hnswM());
     out.put("lucene_version", info.luceneVersion());
+    out.put("metadata_fields", info.metadataTypes());
     if (json) {
       Json.writeLine(Terminal.out(), out);
     } else {

@@ -9,6 +9,7 @@ import dev.embedstore.it.LauncherIT.Run;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -125,6 +126,53 @@ class CliIT {
     assertTrue(
         filtered.stdout().contains("\"id\":\"a\"") && !filtered.stdout().contains("\"id\":\"c\""),
         filtered.stdout());
+  }
+
+  @Test
+  void recordsTheStoreWouldRefuseAreInputErrorsBeforeAnythingIsWritten() throws Exception {
+    Path store = tmp.resolve("store");
+    Path first = tmp.resolve("first.jsonl");
+    Files.writeString(first, "{\"id\": \"a\", \"text\": \"x\", \"metadata\": {\"year\": 2020}}\n");
+    ok("index", first.toString(), "--store", store.toString(), "--json");
+
+    Path input = tmp.resolve("second.jsonl");
+    Files.writeString(
+        input,
+        "{\"id\": \"b\", \"text\": \"fine\"}\n"
+            + "{\"id\": \"c\", \"text\": \"t\", \"metadata\": {\"year\": \"2021\"}}\n"
+            + "{\"id\": \""
+            + "i".repeat(40_000)
+            + "\", \"text\": \"t\"}\n"
+            + "{\"id\": \"d\", \"text\": \"t\", \"metadata\": {\"note\": \""
+            + "n".repeat(40_000)
+            + "\"}}\n"
+            + "{\"id\": \"e\", \"text\": \"t\", \"metadata\": {\"color\": \"red\"}}\n"
+            + "{\"id\": \"f\", \"text\": \"t\", \"metadata\": {\"color\": 7}}\n",
+        StandardCharsets.UTF_8);
+    Run fail = embedstore("index", input.toString(), "--store", store.toString(), "--json");
+    assertEquals(1, fail.exitCode(), fail.stderr());
+    assertTrue(
+        fail.stderr()
+                .contains("error: " + input + ":2: document c: metadata field year is a string")
+            && fail.stderr().contains("and 3 more problems")
+            && fail.stderr().contains("nothing was indexed"),
+        fail.stderr());
+    assertTrue(fail.stderr().length() < 2_000, "long ids are abbreviated: " + fail.stderr());
+    assertEquals(
+        1, field(ok("stats", "--store", store.toString(), "--json").stdout(), "documents"));
+
+    Run skip =
+        ok("index", input.toString(), "--store", store.toString(), "--on-error", "skip", "--json");
+    assertEquals(4, field(skip.stdout(), "errors"), skip.stdout());
+    assertEquals(2, field(skip.stdout(), "added"), skip.stdout());
+    for (String line : List.of(":3: document iiii", ":4: document d: metadata field note", ":6:")) {
+      assertTrue(skip.stderr().contains(line), line + " in " + skip.stderr());
+    }
+    Run stats = ok("stats", "--store", store.toString(), "--json");
+    assertEquals(3, field(stats.stdout(), "documents"));
+    assertTrue(
+        stats.stdout().contains("\"metadata_fields\":{\"color\":\"string\",\"year\":\"long\"}"),
+        stats.stdout());
   }
 
   @Test

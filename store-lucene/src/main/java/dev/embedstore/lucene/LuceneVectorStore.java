@@ -89,6 +89,7 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.UnicodeUtil;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
 
 /**
@@ -429,11 +430,13 @@ public final class LuceneVectorStore implements AutoCloseable {
   // Writing
 
   /**
-   * Adds or replaces documents, one vector each.
+   * Adds or replaces documents, one vector each. See {@link #upsert(Iterable, TextSplitter,
+   * ProgressListener)} for what a failure leaves.
    *
    * @param documents the documents
    * @return what happened
    * @throws IOException if the index or the model fails
+   * @throws IllegalArgumentException if a document cannot be stored ({@link #checkStorable})
    */
   public UpsertResult upsert(List<Document> documents) throws IOException {
     return upsert(documents, null, null);
@@ -445,11 +448,22 @@ public final class LuceneVectorStore implements AutoCloseable {
    * is replaced whole, and its unchanged chunks come from the cache. Within one call, the last
    * document with an id wins.
    *
+   * <p>Documents are taken in batches of 256: each batch is checked, embedded, then written. When
+   * the call fails (bad document, model failure, full disk), the batches before the failing one are
+   * committed and nothing of it or after it is written, so a call of up to 256 documents is all or
+   * nothing, and a longer one can be resumed by running it again: what was committed comes back
+   * unchanged, at no model cost. Vectors the model produced for the failing batch stay in the
+   * cache. Only when Lucene itself loses the writer (a failed flush or commit) does the store drop
+   * back to its last commit and refuse further use until it is reopened.
+   *
    * @param documents the documents
    * @param splitter splits each text into chunks, one vector each; null for one vector per document
    * @param listener told of progress after each batch, or null
    * @return what happened
-   * @throws IOException if the index or the model fails; documents of earlier commits stay
+   * @throws IOException if the index or the model fails; the message names the store and how many
+   *     documents of this call were committed
+   * @throws IllegalArgumentException if a document cannot be stored ({@link #checkStorable}) or
+   *     gives a metadata field another type than the store holds
    */
   public UpsertResult upsert(
       Iterable<? extends Document> documents, TextSplitter splitter, ProgressListener listener)
@@ -458,9 +472,9 @@ public final class LuceneVectorStore implements AutoCloseable {
     long t0 = System.nanoTime();
     lifecycle.readLock().lock();
     writes.lock();
+    Counts c = new Counts();
     try {
       ensureOpen();
-      Counts c = new Counts();
       List<Document> batch = new ArrayList<>(UPSERT_BATCH);
       Iterator<? extends Document> it = documents.iterator();
       long index = 0;
@@ -473,6 +487,7 @@ public final class LuceneVectorStore implements AutoCloseable {
         batch.add(d);
         if (batch.size() == UPSERT_BATCH) {
           upsertBatch(batch, splitter, c);
+          c.written += batch.size();
           batch.clear();
           if (listener != null) {
             listener.progress(c.documents, c.embedded, c.cacheHits);
@@ -481,6 +496,7 @@ public final class LuceneVectorStore implements AutoCloseable {
       }
       if (!batch.isEmpty()) {
         upsertBatch(batch, splitter, c);
+        c.written += batch.size();
         if (listener != null) {
           listener.progress(c.documents, c.embedded, c.cacheHits);
         }
@@ -498,15 +514,114 @@ public final class LuceneVectorStore implements AutoCloseable {
           c.cacheHits,
           0,
           System.nanoTime() - t0);
-    } catch (IOException | IllegalStateException e) {
-      throw writeFailed("upsert", e);
+    } catch (IOException | RuntimeException e) {
+      throw upsertFailed(e, c.written);
     } finally {
       writes.unlock();
       lifecycle.readLock().unlock();
     }
   }
 
+  /**
+   * Leaves a failed upsert's earlier batches committed (each of their documents is whole, after its
+   * cache entries) and returns the failure to throw: an IOException naming the store and what was
+   * kept. A runtime exception that is not the writer's (a bad document, a closed store, the model)
+   * is thrown as it is.
+   */
+  private IOException upsertFailed(Exception e, long written) {
+    boolean lost = !writer.isOpen() || writer.getTragicException() != null;
+    if (!lost && dirty) {
+      try {
+        commitLocked();
+      } catch (IOException | RuntimeException commitFailure) {
+        commitFailure.addSuppressed(e);
+        return writeFailed("upsert", commitFailure);
+      }
+    }
+    if (lost) {
+      return writeFailed("upsert", e);
+    }
+    if (e instanceof RuntimeException re) {
+      throw re;
+    }
+    return new IOException(
+        writeFailed("upsert", e).getMessage()
+            + "; the "
+            + written
+            + " documents before the failing batch are committed",
+        e);
+  }
+
+  /**
+   * Checks that a document can be stored as it is. Lucene indexes the id and each string metadata
+   * value as one term, of at most {@value IndexWriter#MAX_TERM_LENGTH} bytes of UTF-8; a longer one
+   * belongs in the text. {@link #upsert} checks every document of a batch before writing any.
+   *
+   * @param d the document
+   * @throws IllegalArgumentException naming the document, the field and the size when it cannot
+   */
+  public static void checkStorable(Document d) {
+    int idBytes = utf8Length(d.id());
+    if (idBytes > IndexWriter.MAX_TERM_LENGTH) {
+      throw new IllegalArgumentException(
+          "document "
+              + abbreviate(d.id())
+              + ": the id is "
+              + idBytes
+              + " bytes of UTF-8; ids can be at most "
+              + IndexWriter.MAX_TERM_LENGTH);
+    }
+    for (Map.Entry<String, Object> e : d.metadata().entrySet()) {
+      List<?> values = e.getValue() instanceof List<?> l ? l : List.of(e.getValue());
+      for (Object v : values) {
+        if (v instanceof String str) {
+          int bytes = utf8Length(str);
+          if (bytes > IndexWriter.MAX_TERM_LENGTH) {
+            throw new IllegalArgumentException(
+                "document "
+                    + abbreviate(d.id())
+                    + ": metadata field "
+                    + e.getKey()
+                    + " has a value of "
+                    + bytes
+                    + " bytes of UTF-8; metadata values can be at most "
+                    + IndexWriter.MAX_TERM_LENGTH
+                    + ": put long text in the document's text");
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Checks that a document can be stored ({@link #checkStorable(Document)}) and that its metadata
+   * fields have the types a store holds, for checking input before any of it is written.
+   *
+   * @param d the document
+   * @param metadataTypes field types so far, as {@link StoreInfo#metadataTypes()} gives them; the
+   *     document's new fields are added to it
+   * @throws IllegalArgumentException naming the document and the field when it cannot be stored
+   */
+  public static void checkStorable(Document d, Map<String, String> metadataTypes) {
+    checkStorable(d);
+    MetadataSchema.checkTypes(d, Map.of(), metadataTypes);
+  }
+
+  private static int utf8Length(String s) {
+    return UnicodeUtil.calcUTF16toUTF8Length(s, 0, s.length());
+  }
+
+  /** An id short enough for a message. */
+  static String abbreviate(String id) {
+    if (id.length() <= 80) {
+      return id;
+    }
+    int end = Character.isHighSurrogate(id.charAt(59)) ? 59 : 60;
+    return id.substring(0, end) + "... (" + id.length() + " chars)";
+  }
+
   private static final class Counts {
+    long written;
     long documents;
     long added;
     long updated;
@@ -540,6 +655,7 @@ public final class LuceneVectorStore implements AutoCloseable {
           c.unchanged++;
           continue;
         }
+        checkStorable(d);
         schema.check(d, newTypes);
         plan.add(new Planned(d, hash, stored == null, chunkTexts(d, splitter)));
       }
@@ -1432,7 +1548,8 @@ public final class LuceneVectorStore implements AutoCloseable {
             s.count(new TermQuery(new Term(Fields.KIND, Fields.CHUNK))),
             s.count(new TermQuery(new Term(Fields.KIND, Fields.ENTRY))),
             bytes,
-            (oldest == null ? org.apache.lucene.util.Version.LATEST : oldest).toString());
+            (oldest == null ? org.apache.lucene.util.Version.LATEST : oldest).toString(),
+            MetadataSchema.sorted(MetadataSchema.decode(ud.getOrDefault(UD_SCHEMA, ""))));
       }
     }
   }
@@ -1467,7 +1584,8 @@ public final class LuceneVectorStore implements AutoCloseable {
         chunkCount(),
         cacheStats().entries(),
         sizeOnDisk(directory),
-        org.apache.lucene.util.Version.LATEST.toString());
+        org.apache.lucene.util.Version.LATEST.toString(),
+        schema.types());
   }
 
   /** The store's name (its folder) for messages. */

@@ -3,12 +3,14 @@ package dev.embedstore.lucene;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.Filter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.document.DoubleField;
@@ -41,6 +43,15 @@ import org.apache.lucene.util.BytesRef;
 final class MetadataSchema {
   private final Map<String, String> types = new ConcurrentHashMap<>();
 
+  /** A sorted, unmodifiable copy of the field types. */
+  SortedMap<String, String> types() {
+    return sorted(types);
+  }
+
+  static SortedMap<String, String> sorted(Map<String, String> types) {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(types));
+  }
+
   /** Adds field types, as {@link #decode} or {@link #check} gave them. */
   void putAll(Map<String, String> more) {
     types.putAll(more);
@@ -65,23 +76,31 @@ final class MetadataSchema {
    * @throws IllegalArgumentException naming the document and field when a type changes
    */
   void check(Document d, Map<String, String> pending) {
+    checkTypes(d, types, pending);
+  }
+
+  /**
+   * Checks a document's metadata types against known ones and pending ones; adds its new fields to
+   * the pending ones.
+   */
+  static void checkTypes(Document d, Map<String, String> known, Map<String, String> pending) {
     for (Map.Entry<String, Object> e : d.metadata().entrySet()) {
       String type = typeOf(e.getValue());
-      String known = types.get(e.getKey());
-      if (known == null) {
-        known = pending.putIfAbsent(e.getKey(), type);
+      String held = known.get(e.getKey());
+      if (held == null) {
+        held = pending.putIfAbsent(e.getKey(), type);
       }
-      if (known != null && !known.equals(type)) {
+      if (held != null && !held.equals(type)) {
         throw new IllegalArgumentException(
             "document "
-                + d.id()
+                + LuceneVectorStore.abbreviate(d.id())
                 + ": metadata field "
                 + e.getKey()
                 + " is a "
                 + type
-                + ", but this store holds "
-                + known
-                + " values in it; use one type per field");
+                + " here, but the field holds "
+                + held
+                + " values (in the store or an earlier document); use one type per field");
       }
     }
   }

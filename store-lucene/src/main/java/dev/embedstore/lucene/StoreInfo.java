@@ -1,5 +1,7 @@
 package dev.embedstore.lucene;
 
+import java.util.SortedMap;
+
 /**
  * What a store is, read from its last commit without loading a model.
  *
@@ -13,6 +15,8 @@ package dev.embedstore.lucene;
  * @param cacheEntries cache entries of every model
  * @param bytes the index's size on disk
  * @param luceneVersion the Lucene version that wrote the oldest segment
+ * @param metadataTypes each metadata field's type ({@code long}, {@code double}, {@code bool} or
+ *     {@code string}), by field name, sorted
  */
 public record StoreInfo(
     int format,
@@ -24,4 +28,5 @@ public record StoreInfo(
     long chunks,
     long cacheEntries,
     long bytes,
-    String luceneVersion) {}
+    String luceneVersion,
+    SortedMap<String, String> metadataTypes) {}

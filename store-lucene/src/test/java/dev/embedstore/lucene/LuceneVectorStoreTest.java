@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -454,6 +455,70 @@ class LuceneVectorStoreTest {
         }
       }
       assertEquals(List.of(), store.ids(Filter.eq("tag", "nothing*")));
+    }
+  }
+
+  @Test
+  void aFailedUpsertCommitsTheBatchesBeforeItAndNothingAfter() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    List<Document> docs = corpus(1000);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      fake.failAfter(600); // inside the third batch of 256
+      var e = assertThrows(IllegalStateException.class, () -> store.upsert(docs));
+      assertTrue(e.getMessage().contains("simulated failure"), e.getMessage());
+      // Committed at the failure, not left for a later commit: the last commit holds them.
+      assertEquals(512, LuceneVectorStore.readInfo(dir).documents());
+      assertEquals(512, store.count());
+      for (int i = 0; i < docs.size(); i++) {
+        assertEquals(i < 512, store.get(docs.get(i).id()).isPresent(), docs.get(i).id());
+      }
+      long cached = store.cacheStats().entries();
+      assertTrue(cached >= 512, cached + " entries");
+
+      // Running the same call again resumes: the model sees only what the cache lacks.
+      fake.failAfter(Long.MAX_VALUE);
+      fake.resetCounts();
+      UpsertResult again = store.upsert(docs);
+      assertEquals(512, again.unchanged());
+      assertEquals(1000 - cached, again.embedded());
+      assertEquals(1000 - cached, fake.textsEmbedded());
+      assertEquals(1000, store.count());
+    }
+  }
+
+  @Test
+  void aDocumentLuceneCannotIndexIsRefusedBeforeItsBatchIsWritten() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    String huge = "x".repeat(IndexWriter.MAX_TERM_LENGTH + 1);
+    List<Document> docs = new ArrayList<>(corpus(100));
+    docs.set(50, new Document("doc-50", "text", null, Map.of("note", huge)));
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      var e = assertThrows(IllegalArgumentException.class, () -> store.upsert(docs));
+      assertTrue(
+          e.getMessage()
+              .contains("document doc-50: metadata field note has a value of 32767 bytes"),
+          e.getMessage());
+      assertEquals(0, store.count());
+      assertEquals(0, fake.textsEmbedded());
+
+      docs.set(50, new Document(huge, "text", null, Map.of()));
+      e = assertThrows(IllegalArgumentException.class, () -> store.upsert(docs));
+      assertTrue(e.getMessage().contains("the id is 32767 bytes"), e.getMessage());
+      assertTrue(e.getMessage().length() < 300, "the id is abbreviated: " + e.getMessage());
+      // In a list too, and as UTF-8: 10,923 three-byte characters are 32,769 bytes.
+      docs.set(
+          50,
+          new Document(
+              "doc-50", "text", null, Map.of("tags", List.of("a", "\u6F22".repeat(10923)))));
+      assertThrows(IllegalArgumentException.class, () -> store.upsert(docs));
+      assertEquals(0, store.count());
+
+      // A type clash in the second batch: the first batch is committed, nothing of the second.
+      List<Document> clash = new ArrayList<>(corpus(300));
+      clash.set(280, new Document("doc-280", "text", null, Map.of("year", "not a number")));
+      e = assertThrows(IllegalArgumentException.class, () -> store.upsert(clash));
+      assertTrue(e.getMessage().contains("metadata field year"), e.getMessage());
+      assertEquals(256, LuceneVectorStore.readInfo(dir).documents());
     }
   }
 }
