@@ -1162,6 +1162,7 @@ public final class LuceneVectorStore implements AutoCloseable {
       IndexSearcher s = searchers.acquire();
       try {
         List<String> out = new ArrayList<>();
+        DocumentIds documentIds = new DocumentIds(s);
         Weight w = s.createWeight(s.rewrite(q.build()), ScoreMode.COMPLETE_NO_SCORES, 1f);
         for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
           ScorerSupplier ss = w.scorerSupplier(leaf);
@@ -1170,10 +1171,9 @@ public final class LuceneVectorStore implements AutoCloseable {
           }
           DocIdSetIterator it = ss.get(Long.MAX_VALUE).iterator();
           Bits live = leaf.reader().getLiveDocs();
-          StoredFields stored = leaf.reader().storedFields();
           for (int d = it.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
             if (live == null || live.get(d)) {
-              out.add(stored.document(d, ID_ONLY).get(Fields.ID));
+              out.add(documentIds.of(leaf.docBase + d)); // ascending: one doc-values pass
             }
           }
         }

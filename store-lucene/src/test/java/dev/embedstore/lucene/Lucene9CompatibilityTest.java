@@ -2,6 +2,7 @@ package dev.embedstore.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embedstore.cache.CacheKey;
@@ -17,6 +18,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -108,6 +110,11 @@ class Lucene9CompatibilityTest {
   private static void assertSearches(LuceneVectorStore store) throws IOException {
     assertEquals(39, store.count());
     assertTrue(store.get("d7").isEmpty());
+    // ids() reads ids from doc values, which 9.12 segments lack: it falls back to stored fields.
+    List<String> all = store.ids(null);
+    assertEquals(39, new HashSet<>(all).size());
+    assertFalse(all.contains("d7"));
+    assertEquals(List.of("d3"), store.ids(Filter.eq("year", 2003)));
     assertEquals(text(3), store.get("d3").orElseThrow().text());
     assertEquals(2003L, store.get("d3").orElseThrow().metadata().get("year"));
     // The fake model's vectors carry no meaning: HNSW must agree with exact search; BM25 finds the

@@ -311,6 +311,7 @@ class LuceneVectorStoreTest {
       hits.forEach(h -> got.add(h.id()));
       assertEquals(expected, got, f + " in " + mode);
     }
+    assertEquals(expected, new HashSet<>(store.ids(f)), "ids(" + f + ")");
     List<SearchHit> top = store.search(new SearchRequest("passage", 5, SearchMode.VECTOR, f, 4));
     assertEquals(Math.min(5, expected.size()), top.size(), "k hits that match: " + f);
   }
