@@ -157,6 +157,15 @@ public final class LuceneVectorStore implements AutoCloseable {
   private final MetadataSchema schema = new MetadataSchema();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantLock writes = new ReentrantLock();
+
+  /**
+   * Content hashes of documents an upsert wrote that the searcher may not show yet. Looking them up
+   * here instead of refreshing the searcher before each batch keeps Lucene from flushing a tiny
+   * segment (and HNSW graph) per batch. Guarded by {@link #writes}; emptied by every refresh.
+   */
+  private final Map<String, String> unseenHashes = new HashMap<>();
+
+  private static final int MAX_UNSEEN_HASHES = 1 << 16;
   private volatile StoreConfig config;
   private volatile boolean dirty;
   private boolean closed;
@@ -475,6 +484,8 @@ public final class LuceneVectorStore implements AutoCloseable {
     Counts c = new Counts();
     try {
       ensureOpen();
+      refreshIfDirty(); // once per call: later batches look up what this call wrote in unseenHashes
+      unseenHashes.clear();
       List<Document> batch = new ArrayList<>(UPSERT_BATCH);
       Iterator<? extends Document> it = documents.iterator();
       long index = 0;
@@ -643,14 +654,20 @@ public final class LuceneVectorStore implements AutoCloseable {
     }
     c.documents += batch.size();
     c.unchanged += batch.size() - byId.size();
-    refreshIfDirty();
+    if (unseenHashes.size() > MAX_UNSEEN_HASHES) {
+      searchers.maybeRefreshBlocking();
+      unseenHashes.clear();
+    }
     List<Planned> plan = new ArrayList<>();
     Map<String, String> newTypes = new HashMap<>();
     IndexSearcher searcher = searchers.acquire();
     try {
       for (Document d : byId.values()) {
         String hash = contentHash(d, splitter);
-        String stored = storedHash(searcher, d.id());
+        String stored = unseenHashes.get(d.id());
+        if (stored == null) {
+          stored = storedHash(searcher, d.id());
+        }
         if (hash.equals(stored)) {
           c.unchanged++;
           continue;
@@ -692,6 +709,7 @@ public final class LuceneVectorStore implements AutoCloseable {
         docs.add(chunk.toLucene(out.vectors().get(at)));
       }
       writer.updateDocuments(new Term(Fields.ID, p.doc().id()), docs);
+      unseenHashes.put(p.doc().id(), p.hash());
       c.chunks += n;
       if (p.isNew()) {
         c.added++;
@@ -863,6 +881,7 @@ public final class LuceneVectorStore implements AutoCloseable {
     writer.commit();
     dirty = false;
     searchers.maybeRefreshBlocking();
+    unseenHashes.clear();
     cache.markStale();
   }
 

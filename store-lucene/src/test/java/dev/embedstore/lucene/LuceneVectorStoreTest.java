@@ -522,4 +522,22 @@ class LuceneVectorStoreTest {
       assertEquals(256, LuceneVectorStore.readInfo(dir).documents());
     }
   }
+
+  @Test
+  void anIdRepeatedInALaterBatchOfOneCallIsComparedWithWhatTheCallWrote() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      List<Document> docs = new ArrayList<>(corpus(600));
+      docs.set(10, Document.of("dup", "first version"));
+      docs.set(300, Document.of("dup", "first version")); // same content, second batch
+      docs.set(550, Document.of("dup", "second version")); // changed, third batch
+      UpsertResult r = store.upsert(docs);
+      assertEquals(598, r.added(), r.toString());
+      assertEquals(1, r.unchanged(), r.toString());
+      assertEquals(1, r.updated(), r.toString());
+      assertEquals(598, store.count());
+      assertEquals("second version", store.get("dup").orElseThrow().text());
+      assertEquals(1, fake.timesEmbedded("first version", Role.DOCUMENT));
+    }
+  }
 }
