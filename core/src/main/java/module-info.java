@@ -10,5 +10,6 @@ module dev.embedstore.core {
   exports dev.embedstore.text;
   exports dev.embedstore.eval;
   exports dev.embedstore.store;
+  exports dev.embedstore.store.spi;
   exports dev.embedstore.npy;
 }

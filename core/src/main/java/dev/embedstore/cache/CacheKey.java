@@ -2,6 +2,7 @@ package dev.embedstore.cache;
 
 import dev.embedstore.embed.ModelFingerprint;
 import dev.embedstore.embed.Role;
+import dev.embedstore.internal.Wtf8;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,6 +33,8 @@ public final class CacheKey implements Comparable<CacheKey> {
   public static final int BYTES = 32;
 
   private static final byte[] TAG = "embedstore-key/1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VECTOR_TAG =
+      "embedstore-vector/1".getBytes(StandardCharsets.US_ASCII);
   private static final HexFormat HEX = HexFormat.of();
 
   // The digest as four big-endian longs: compact, and equals/compare need no loop over bytes.
@@ -102,6 +105,44 @@ public final class CacheKey implements Comparable<CacheKey> {
       keys.add(ofDigest(copy.digest()));
     }
     return keys;
+  }
+
+  /**
+   * Derives the key of a vector the application computed itself (a "bring your own vector"
+   * document): the key is a digest of the vector's bits, so two different vectors of the same text
+   * never share an entry. Tagged {@code "embedstore-vector/1"}, so such a key never equals the key
+   * of a text.
+   *
+   * <pre>
+   *   SHA-256( "embedstore-vector/1" ‖ fingerprint (32 bytes) ‖ u32 dimension ‖ float32 big-endian bits )
+   * </pre>
+   *
+   * @param fingerprint the fingerprint of the model the application named
+   * @param vector the vector
+   * @return the key
+   */
+  public static CacheKey ofVector(ModelFingerprint fingerprint, float[] vector) {
+    Objects.requireNonNull(fingerprint, "fingerprint");
+    Objects.requireNonNull(vector, "vector");
+    MessageDigest sha = sha256();
+    sha.update(VECTOR_TAG);
+    byte[] fp = new byte[ModelFingerprint.BYTES];
+    fingerprint.copyTo(fp, 0);
+    sha.update(fp);
+    byte[] b = new byte[4 + 4 * vector.length];
+    writeInt(b, 0, vector.length);
+    for (int i = 0; i < vector.length; i++) {
+      writeInt(b, 4 + 4 * i, Float.floatToRawIntBits(vector[i]));
+    }
+    sha.update(b);
+    return ofDigest(sha.digest());
+  }
+
+  private static void writeInt(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 24);
+    b[off + 1] = (byte) (v >>> 16);
+    b[off + 2] = (byte) (v >>> 8);
+    b[off + 3] = (byte) v;
   }
 
   /**

@@ -60,6 +60,7 @@ public final class CachedEmbedder implements Embedder {
   private final LongAdder misses = new LongAdder();
   private final LongAdder embedded = new LongAdder();
   private final LongAdder deduplicated = new LongAdder();
+  private final LongAdder truncated = new LongAdder();
   private final LongAdder modelNanos = new LongAdder();
   private final LongAdder cacheNanos = new LongAdder();
   private volatile boolean closed;
@@ -170,7 +171,7 @@ public final class CachedEmbedder implements Embedder {
         missedPositions++;
       }
     }
-    embedMissing(distinctKeys, distinctTexts, missing, vectors, role, target);
+    int cut = embedMissing(distinctKeys, distinctTexts, missing, vectors, role, target);
 
     // Each position gets its own array, so a caller changing one cannot change another.
     boolean[] handedOut = new boolean[vectors.length];
@@ -186,15 +187,18 @@ public final class CachedEmbedder implements Embedder {
     misses.add(missedPositions);
     embedded.add(missing.size());
     deduplicated.add(missedPositions - missing.size());
+    truncated.add(cut);
     return new Outcome(
         Collections.unmodifiableList(Arrays.asList(out)),
         Collections.unmodifiableList(keys),
         hitPositions,
         missing.size(),
-        missedPositions - missing.size());
+        missedPositions - missing.size(),
+        cut);
   }
 
-  private void embedMissing(
+  /** Embeds the missing texts and puts their vectors; returns how many the model truncated. */
+  private int embedMissing(
       List<CacheKey> keys,
       List<String> texts,
       List<Integer> missing,
@@ -203,8 +207,9 @@ public final class CachedEmbedder implements Embedder {
       EmbeddingCache target)
       throws IOException {
     if (missing.isEmpty()) {
-      return;
+      return 0;
     }
+    int cut = 0;
     // Texts of similar length in one batch need less padding; length in chars is a good proxy for
     // length in tokens, and the model sorts each batch by its exact token counts anyway.
     missing.sort((a, b) -> Integer.compare(texts.get(a).length(), texts.get(b).length()));
@@ -217,7 +222,9 @@ public final class CachedEmbedder implements Embedder {
         batchTexts.add(texts.get(d));
       }
       long t0 = System.nanoTime();
-      List<float[]> computed = model.embed(batchTexts, role);
+      Embedder.Embeddings result = model.embedBatch(batchTexts, role);
+      List<float[]> computed = result.vectors();
+      cut += result.truncated();
       modelNanos.add(System.nanoTime() - t0);
       if (computed.size() != batchTexts.size()) {
         throw new EmbeddingException(
@@ -249,6 +256,7 @@ public final class CachedEmbedder implements Embedder {
       target.putAll(entries);
       cacheNanos.add(System.nanoTime() - t0);
     }
+    return cut;
   }
 
   /**
@@ -262,6 +270,7 @@ public final class CachedEmbedder implements Embedder {
         misses.sum(),
         embedded.sum(),
         deduplicated.sum(),
+        truncated.sum(),
         modelNanos.sum(),
         cacheNanos.sum());
   }
@@ -301,9 +310,15 @@ public final class CachedEmbedder implements Embedder {
    * @param hits texts served from the cache (each repeat counted)
    * @param embedded distinct texts the model computed
    * @param deduplicated repeats of missing texts that were not sent to the model again
+   * @param truncated texts the model embedded that it cut to its token limit
    */
   public record Outcome(
-      List<float[]> vectors, List<CacheKey> keys, int hits, int embedded, int deduplicated) {}
+      List<float[]> vectors,
+      List<CacheKey> keys,
+      int hits,
+      int embedded,
+      int deduplicated,
+      int truncated) {}
 
   /**
    * Counters since the embedder was built. {@code hits + misses} is the number of texts asked for;
@@ -313,11 +328,18 @@ public final class CachedEmbedder implements Embedder {
    * @param misses texts not found in the cache (each repeat counted)
    * @param embedded distinct texts the model computed
    * @param deduplicated repeats of missing texts that were not sent to the model again
+   * @param truncated texts the model embedded that it cut to its token limit
    * @param modelNanos time spent in the model
    * @param cacheNanos time spent reading and writing the cache
    */
   public record Stats(
-      long hits, long misses, long embedded, long deduplicated, long modelNanos, long cacheNanos) {}
+      long hits,
+      long misses,
+      long embedded,
+      long deduplicated,
+      long truncated,
+      long modelNanos,
+      long cacheNanos) {}
 
   /** Configures a {@link CachedEmbedder}. Not thread-safe. */
   public static final class Builder {

@@ -55,6 +55,27 @@ public interface Embedder extends AutoCloseable {
   List<float[]> embed(List<String> texts, Role role) throws IOException;
 
   /**
+   * Does what {@link #embed(List, Role)} does and also tells how many texts the model cut to its
+   * token limit. The default says 0; an embedder that truncates overrides it.
+   *
+   * @param texts the texts; the list and its elements must not be null
+   * @param role whether the texts are documents or queries
+   * @return the vectors and the count of truncated texts
+   * @throws IOException if the model or a cache cannot be read or written
+   */
+  default Embeddings embedBatch(List<String> texts, Role role) throws IOException {
+    return new Embeddings(embed(texts, role), 0);
+  }
+
+  /**
+   * The result of {@link #embedBatch}.
+   *
+   * @param vectors one vector per text, in order; the caller owns the arrays
+   * @param truncated how many of the texts were longer than the model takes and were cut
+   */
+  record Embeddings(List<float[]> vectors, int truncated) {}
+
+  /**
    * Embeds one text. Prefer {@link #embed(List, Role)} for many texts: batches are much faster.
    *
    * @param text the text

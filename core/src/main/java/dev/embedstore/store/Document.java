@@ -1,6 +1,7 @@
 package dev.embedstore.store;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,14 +15,23 @@ import java.util.Objects;
  * BEIR/MTEB convention), else the text.
  *
  * <p>Metadata values are {@link String}, {@link Long} (or {@link Integer}, stored as long), {@link
- * Double}, {@link Boolean}, or a {@link List} of strings. A field keeps one type across a store.
+ * Double} (or {@link Float}, stored as double), {@link Boolean}, or a {@link List} of strings. A
+ * field keeps one type across a store.
+ *
+ * <p>A document may carry its own vector ("bring your own vectors"), made by a model the
+ * application runs itself; the store then holds it instead of embedding the text, and stores it as
+ * one chunk. Such documents go into a store opened with an {@link
+ * dev.embedstore.embed.ExternalModel} of the vector's dimension. The record keeps the array it is
+ * given: do not change it afterwards. Equality compares vectors element by element.
  *
  * @param id the document's id, unique in a store; upserting the same id replaces the document
  * @param text the text; may be empty
  * @param title the title, or null
  * @param metadata filterable fields, never null (empty when none)
+ * @param vector the document's vector, or null to have the store's model embed the text
  */
-public record Document(String id, String text, String title, Map<String, Object> metadata) {
+public record Document(
+    String id, String text, String title, Map<String, Object> metadata, float[] vector) {
   /** Checks the fields and copies the metadata into an unmodifiable map. */
   public Document {
     Objects.requireNonNull(id, "id");
@@ -30,6 +40,73 @@ public record Document(String id, String text, String title, Map<String, Object>
       throw new IllegalArgumentException("a document id must not be empty");
     }
     metadata = copy(id, metadata == null ? Map.of() : metadata);
+    if (vector != null) {
+      checkVector(id, vector);
+    }
+  }
+
+  /**
+   * A document whose vector the store's model computes.
+   *
+   * @param id the id
+   * @param text the text
+   * @param title the title, or null
+   * @param metadata the metadata, or null for none
+   */
+  public Document(String id, String text, String title, Map<String, Object> metadata) {
+    this(id, text, title, metadata, null);
+  }
+
+  /**
+   * This document with its own vector.
+   *
+   * @param v the vector, made by the model the store was opened with; not copied
+   * @return a new document
+   * @throws IllegalArgumentException if the vector is empty or has a non-finite component
+   */
+  public Document withVector(float[] v) {
+    return new Document(id, text, title, metadata, Objects.requireNonNull(v, "vector"));
+  }
+
+  private static void checkVector(String id, float[] v) {
+    if (v.length == 0) {
+      throw new IllegalArgumentException("document " + id + ": the vector is empty");
+    }
+    for (int i = 0; i < v.length; i++) {
+      if (!Float.isFinite(v[i])) {
+        throw new IllegalArgumentException(
+            "document " + id + ": the vector has a non-finite component at " + i + ": " + v[i]);
+      }
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Document d
+        && id.equals(d.id)
+        && text.equals(d.text)
+        && Objects.equals(title, d.title)
+        && metadata.equals(d.metadata)
+        && Arrays.equals(vector, d.vector);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, text, title, metadata) * 31 + Arrays.hashCode(vector);
+  }
+
+  @Override
+  public String toString() {
+    return "Document[id="
+        + id
+        + ", title="
+        + title
+        + ", text="
+        + (text.length() > 60 ? text.substring(0, 57) + "..." : text)
+        + ", metadata="
+        + metadata
+        + (vector == null ? "" : ", vector=float[" + vector.length + "]")
+        + "]";
   }
 
   /**
@@ -40,7 +117,7 @@ public record Document(String id, String text, String title, Map<String, Object>
    * @return the document
    */
   public static Document of(String id, String text) {
-    return new Document(id, text, null, Map.of());
+    return new Document(id, text, null, Map.of(), null);
   }
 
   /**

@@ -6,11 +6,27 @@ import java.util.Set;
 
 /**
  * A condition on documents' metadata, applied before the nearest-neighbour search (a pre-filter: k
- * hits that match, not k hits of which some match).
+ * hits that match, not k hits of which some match). Every backend gives every filter the same
+ * meaning:
+ *
+ * <ul>
+ *   <li>Values compare by the type of the field they meet (its first value fixed it): on a numeric
+ *       field, numbers compare as numbers ({@code 2010}, {@code 2010.0} and {@code "2010"} all
+ *       equal a long 2010, and {@code 2010.5} equals none); on a string field, a value compares by
+ *       its string form; on a bool field, {@code true} or {@code "true"}.
+ *   <li>Strings order by code point (the order of their UTF-8 bytes), case-sensitively.
+ *   <li>On a list field, a condition holds when it holds for one element.
+ *   <li>A document without the field matches no condition on it, and so matches its {@link Not}:
+ *       {@code not(eq("lang", "en"))} keeps documents with no {@code lang}. A field no document has
+ *       matches nothing.
+ * </ul>
+ *
+ * <p>Values are only ever terms or numbers, never parsed as a query language. Filters are immutable
+ * values.
  */
 public sealed interface Filter {
   /**
-   * A field equals a value (a string, number or boolean); for a list field, one element equals it.
+   * A field equals a value (a string, number or boolean).
    *
    * @param field the metadata field
    * @param value the value
@@ -19,38 +35,91 @@ public sealed interface Filter {
     /** Checks the arguments. */
     public Equals {
       Objects.requireNonNull(field, "field");
-      Objects.requireNonNull(value, "value");
+      checkValue(field, value);
     }
   }
 
   /**
-   * A string field equals one of the values.
+   * A field equals one of the values: the same as an {@link Or} of {@link Equals}.
    *
    * @param field the metadata field
-   * @param values the accepted values
+   * @param values the accepted values (strings, numbers or booleans); none matches nothing
    */
-  record AnyOf(String field, Set<String> values) implements Filter {
+  record AnyOf(String field, Set<?> values) implements Filter {
     /** Checks and copies the arguments. */
     public AnyOf {
       Objects.requireNonNull(field, "field");
       values = Set.copyOf(values);
+      for (Object v : values) {
+        checkValue(field, v);
+      }
     }
   }
 
   /**
-   * A numeric field lies in a range, both ends included; a null end is open.
+   * A field lies in a range: a numeric field between numbers, a string field between strings (by
+   * code point). A null end is open. A range on a bool field is refused when searched.
    *
    * @param field the metadata field
    * @param min the lower end, or null
+   * @param includeMin whether the lower end itself matches
    * @param max the upper end, or null
+   * @param includeMax whether the upper end itself matches
    */
-  record Range(String field, Number min, Number max) implements Filter {
+  record Range(String field, Object min, boolean includeMin, Object max, boolean includeMax)
+      implements Filter {
     /** Checks the arguments. */
     public Range {
       Objects.requireNonNull(field, "field");
       if (min == null && max == null) {
         throw new IllegalArgumentException("a range on " + field + " needs at least one end");
       }
+      for (Object end : new Object[] {min, max}) {
+        if (end != null && !(end instanceof Number) && !(end instanceof String)) {
+          throw new IllegalArgumentException(
+              "a range on "
+                  + field
+                  + " takes numbers or strings, not a "
+                  + end.getClass().getSimpleName());
+        }
+      }
+    }
+
+    /**
+     * A range with both ends included.
+     *
+     * @param field the field
+     * @param min the lower end, or null
+     * @param max the upper end, or null
+     */
+    public Range(String field, Object min, Object max) {
+      this(field, min, true, max, true);
+    }
+  }
+
+  /**
+   * A string field (or an element of a list field) contains a substring, case-sensitively.
+   *
+   * @param field the metadata field
+   * @param substring the substring; the empty string matches every value
+   */
+  record Contains(String field, String substring) implements Filter {
+    /** Checks the arguments. */
+    public Contains {
+      Objects.requireNonNull(field, "field");
+      Objects.requireNonNull(substring, "substring");
+    }
+  }
+
+  /**
+   * The document has the field (with any value).
+   *
+   * @param field the metadata field
+   */
+  record Exists(String field) implements Filter {
+    /** Checks the argument. */
+    public Exists {
+      Objects.requireNonNull(field, "field");
     }
   }
 
@@ -68,7 +137,7 @@ public sealed interface Filter {
   }
 
   /**
-   * All of the filters hold.
+   * All of the filters hold; none given: every document.
    *
    * @param filters the filters
    */
@@ -80,7 +149,7 @@ public sealed interface Filter {
   }
 
   /**
-   * At least one of the filters holds.
+   * At least one of the filters holds; none given: no document.
    *
    * @param filters the filters
    */
@@ -122,5 +191,36 @@ public sealed interface Filter {
    */
   static Filter and(Filter... filters) {
     return new And(List.of(filters));
+  }
+
+  /**
+   * Shorthand for {@link Or}.
+   *
+   * @param filters the filters
+   * @return the filter
+   */
+  static Filter or(Filter... filters) {
+    return new Or(List.of(filters));
+  }
+
+  /**
+   * Shorthand for {@link Not}.
+   *
+   * @param filter the filter
+   * @return the filter
+   */
+  static Filter not(Filter filter) {
+    return new Not(filter);
+  }
+
+  private static void checkValue(String field, Object value) {
+    Objects.requireNonNull(value, "value of " + field);
+    if (!(value instanceof String) && !(value instanceof Number) && !(value instanceof Boolean)) {
+      throw new IllegalArgumentException(
+          "a filter on "
+              + field
+              + " compares strings, numbers or booleans, not a "
+              + value.getClass().getSimpleName());
+    }
   }
 }

@@ -87,6 +87,18 @@ public final class TextSplitter {
   }
 
   /**
+   * What decides this splitter's chunks: the rules' version, the chunk size, the overlap and the
+   * token counter's {@link TokenCounter#identity() identity}. Two splitters with equal identities
+   * split every text alike, so a store keeps a document whose text and splitter identity are
+   * unchanged.
+   *
+   * @return the identity
+   */
+  public String identity() {
+    return "split/1 " + maxTokens + " " + overlapTokens + " " + counter.identity();
+  }
+
+  /**
    * Splits a text. A text that fits is one chunk; a blank text gives no chunks.
    *
    * @param text the text

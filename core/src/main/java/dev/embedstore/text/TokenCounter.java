@@ -16,4 +16,16 @@ public interface TokenCounter {
    * @return the number of tokens, 0 for an empty text
    */
   int countTokens(String text);
+
+  /**
+   * What identifies this way of counting, for digests that must change when the chunking would: a
+   * tokenizer returns a digest of its vocabulary and rules. Equal identities must count every text
+   * alike. The default, empty, means "unnamed": a store then cannot tell two unnamed counters
+   * apart, and re-chunks only when the chunk sizes change.
+   *
+   * @return a stable identity, the same in every JVM; empty when unknown
+   */
+  default String identity() {
+    return "";
+  }
 }

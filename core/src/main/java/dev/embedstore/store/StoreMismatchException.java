@@ -1,8 +1,9 @@
-package dev.embedstore.lucene;
+package dev.embedstore.store;
 
 /**
- * A store was opened with an embedder whose fingerprint differs from the store's. The message names
- * both models; {@link LuceneVectorStore#migrate} moves a store to another model.
+ * A store was opened with a model whose fingerprint differs from the store's. The message names the
+ * store and both models; a backend that can move a store to another model says how (the Lucene
+ * store's {@code migrate}).
  */
 public final class StoreMismatchException extends IllegalStateException {
   private static final long serialVersionUID = 1L;

@@ -1,4 +1,4 @@
-package dev.embedstore.cache;
+package dev.embedstore.internal;
 
 /**
  * Encodes Java strings as WTF-8: UTF-8, except that an unpaired surrogate is encoded as the three
@@ -6,17 +6,17 @@ package dev.embedstore.cache;
  * cache keys of two different strings never collide by encoding. Not thread-safe; one instance
  * reuses its buffer.
  */
-final class Wtf8 {
+public final class Wtf8 {
   private byte[] bytes = new byte[64];
   private int length;
 
-  static Wtf8 encode(String s) {
+  public static Wtf8 encode(String s) {
     Wtf8 w = new Wtf8();
     w.set(s);
     return w;
   }
 
-  void set(String s) {
+  public void set(String s) {
     int n = s.length();
     if (bytes.length < 3 * n) {
       bytes = new byte[Math.max(3 * n, 2 * bytes.length)];
@@ -48,11 +48,11 @@ final class Wtf8 {
     length = j;
   }
 
-  byte[] bytes() {
+  public byte[] bytes() {
     return bytes;
   }
 
-  int length() {
+  public int length() {
     return length;
   }
 }
