@@ -113,6 +113,8 @@ final class SolrTestCluster implements AutoCloseable {
     command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-Xmx512m");
     command.add("-XX:+UseSerialGC");
+    // ZooKeeper sessions of a killed cluster expire after this; Solr's default is 30 s.
+    command.add("-Dsolr.zkclienttimeout=15000");
     command.add("-Dsolr.log.dir=" + folder.resolve("logs"));
     command.add("-Djava.io.tmpdir=" + folder.resolve("tmp"));
     command.add("-Duser.home=" + folder.resolve("home"));
