@@ -154,8 +154,9 @@ class SolrFaultTest {
   }
 
   @Test
-  void aNodeStoppedDuringIngestionEitherLetsItFinishOrFailsNamingTheClusterAndARerunEmbedsOnlyWhatTheCacheLacks(
-      Random random) throws Exception {
+  void
+      aNodeStoppedDuringIngestionEitherLetsItFinishOrFailsNamingTheClusterAndARerunEmbedsOnlyWhatTheCacheLacks(
+          Random random) throws Exception {
     FakeEmbedder fake = new FakeEmbedder("fake", 16);
     List<Document> docs = corpus(random, 3000);
     String collection = "ingest";
@@ -319,8 +320,7 @@ class SolrFaultTest {
   }
 
   private static void checkEverythingCommittedIsThere(
-      FakeEmbedder fake, List<Document> docs, List<String> before, String what)
-      throws IOException {
+      FakeEmbedder fake, List<Document> docs, List<String> before, String what) throws IOException {
     fake.resetCounts();
     try (SolrVectorStore store = SolrVectorStore.open(config("restart", 1024), fake)) {
       assertEquals(docs.size(), store.count(), what);

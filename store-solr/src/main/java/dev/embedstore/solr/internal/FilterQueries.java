@@ -224,28 +224,23 @@ public final class FilterQueries {
             solr, lo, r.min() == null || r.includeMin(), hi, r.max() == null || r.includeMax());
       }
       default -> {
+        String min = r.min() == null ? null : String.valueOf(r.min());
+        String max = r.max() == null ? null : String.valueOf(r.max());
+        if (max != null && max.isEmpty()) {
+          // Nothing is below "": only "" itself can match, when both ends let it.
+          boolean fromEmpty = min == null || (min.isEmpty() && r.includeMin());
+          return r.includeMax() && fromEmpty ? solr + ":" + quote("") : NONE;
+        }
         String lo = "*";
         boolean loIn = true;
-        if (r.min() != null) {
-          String s = String.valueOf(r.min());
-          if (s.isEmpty()) {
-            // Every string is >= ""; the least string > "" is "\0".
-            lo = r.includeMin() ? "*" : quote("\u0000");
-          } else {
-            lo = quote(s);
-            loIn = r.includeMin();
-          }
+        if (min != null && !min.isEmpty()) {
+          lo = quote(min);
+          loIn = r.includeMin();
+        } else if (min != null && !r.includeMin()) {
+          lo = quote("\u0000"); // the least string above ""
         }
-        String hi = "*";
-        boolean hiIn = true;
-        if (r.max() != null) {
-          String s = String.valueOf(r.max());
-          if (s.isEmpty()) {
-            return r.includeMax() ? solr + ":" + quote("") : NONE;
-          }
-          hi = quote(s);
-          hiIn = r.includeMax();
-        }
+        String hi = max == null ? "*" : quote(max);
+        boolean hiIn = max == null || r.includeMax();
         return rangeQuery(solr, lo, loIn, hi, hiIn);
       }
     }
