@@ -1,5 +1,6 @@
 package dev.embedstore.solr;
 
+import dev.embedstore.solr.testing.SolrTestCluster;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embedstore.cache.CacheKey;
 import dev.embedstore.embed.Role;
+import dev.embedstore.solr.testing.SolrTestCluster;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.Filter;
 import dev.embedstore.store.SearchHit;

@@ -1,4 +1,4 @@
-package dev.embedstore.solr;
+package dev.embedstore.solr.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * with {@code classes/} and {@code classpath.txt}) and {@code embedstore.solr.work} (where cluster
  * folders go). Not thread-safe.
  */
-final class SolrTestCluster implements AutoCloseable {
+public final class SolrTestCluster implements AutoCloseable {
   private static final long START_SECONDS = 180;
   private static final long COMMAND_SECONDS = 180;
 
@@ -68,7 +68,7 @@ final class SolrTestCluster implements AutoCloseable {
    * @return the folder, emptied
    * @throws IOException if it cannot be made
    */
-  static Path freshFolder(String name) throws IOException {
+  public static Path freshFolder(String name) throws IOException {
     Path work = Path.of(System.getProperty("embedstore.solr.work", "target/solr-clusters"));
     Path folder = work.resolve(name).toAbsolutePath();
     if (Files.exists(folder)) {
@@ -89,7 +89,7 @@ final class SolrTestCluster implements AutoCloseable {
    * @return the running cluster
    * @throws IOException if the child cannot start or does not report ready in time
    */
-  static SolrTestCluster start(Path folder) throws IOException {
+  public static SolrTestCluster start(Path folder) throws IOException {
     Path home =
         Path.of(System.getProperty("embedstore.solr.cluster", "../solr-test-cluster/target"));
     Path classes = home.resolve("classes");
@@ -177,7 +177,7 @@ final class SolrTestCluster implements AutoCloseable {
    *
    * @return the URLs
    */
-  List<String> urls() {
+  public List<String> urls() {
     return urls;
   }
 
@@ -186,7 +186,7 @@ final class SolrTestCluster implements AutoCloseable {
    *
    * @return the folder
    */
-  Path folder() {
+  public Path folder() {
     return folder;
   }
 
@@ -196,7 +196,7 @@ final class SolrTestCluster implements AutoCloseable {
    * @param node 1 or 2
    * @throws IOException if the cluster refuses
    */
-  void stopNode(int node) throws IOException {
+  public void stopNode(int node) throws IOException {
     command("stop " + node);
   }
 
@@ -206,7 +206,7 @@ final class SolrTestCluster implements AutoCloseable {
    * @param node 1 or 2
    * @throws IOException if the cluster refuses
    */
-  void startNode(int node) throws IOException {
+  public void startNode(int node) throws IOException {
     command("start " + node);
   }
 
@@ -215,7 +215,7 @@ final class SolrTestCluster implements AutoCloseable {
    *
    * @throws IOException if the cluster refuses
    */
-  void restart() throws IOException {
+  public void restart() throws IOException {
     command("restart");
   }
 
@@ -224,7 +224,7 @@ final class SolrTestCluster implements AutoCloseable {
    *
    * @throws IOException if it does not end
    */
-  void kill() throws IOException {
+  public void kill() throws IOException {
     process.destroyForcibly();
     waitForExit(60);
   }
