@@ -58,6 +58,21 @@ public final class Beir {
     return out;
   }
 
+  /**
+   * The queries of {@code queries.jsonl} by id, in file order.
+   *
+   * @param folder the BEIR folder
+   * @return query text by query id
+   * @throws IOException if the file cannot be read
+   */
+  public static Map<String, String> queriesById(Path folder) throws IOException {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (Map<String, String> r : records(folder.resolve("queries.jsonl"), Integer.MAX_VALUE)) {
+      out.put(r.get("_id"), r.get("text"));
+    }
+    return out;
+  }
+
   private static List<Map<String, String>> records(Path file, int limit) throws IOException {
     List<Map<String, String>> out = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

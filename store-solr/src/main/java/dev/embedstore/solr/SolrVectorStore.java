@@ -53,6 +53,7 @@ import java.util.stream.StreamSupport;
 import org.apache.solr.client.solrj.request.UpdateRequest;
 import org.apache.solr.common.SolrDocument;
 import org.apache.solr.common.SolrDocumentList;
+import org.apache.solr.common.cloud.DocCollection;
 import org.apache.solr.common.params.ModifiableSolrParams;
 
 /**
@@ -580,6 +581,14 @@ public final class SolrVectorStore implements VectorStore {
           SortedMap<String, Object> details = new TreeMap<>();
           details.put("collection", cluster.collection());
           details.put("solr_urls", String.join(",", config.solrUrls()));
+          DocCollection c =
+              cluster.client().getClusterStateProvider().getCollection(cluster.collection());
+          if (c != null) {
+            details.put("shards", (long) c.getSlices().size());
+            details.put(
+                "replicas", c.getSlices().stream().mapToLong(sl -> sl.getReplicas().size()).sum());
+            details.put("configset", c.getConfigName());
+          }
           return new StoreInfo(
               "solr",
               cluster.name(),
@@ -590,7 +599,7 @@ public final class SolrVectorStore implements VectorStore {
               countDocuments(null),
               count(cluster, Fields.KIND + ":" + Fields.KIND_CHUNK),
               count(cluster, Fields.KIND + ":" + Fields.KIND_ENTRY),
-              0,
+              CollectionSetup.bytes(cluster),
               new TreeMap<>(r.metadataTypes()),
               details);
         });

@@ -125,6 +125,16 @@ class SolrVectorStoreTest extends BaseVectorStoreTestCase {
       q.setFields("id", "fp", "role", "dim", "vec");
       List<SolrDocument> entries = client.query(config.collection(), q).getResults();
       assertEquals(docs.size(), entries.size());
+      try (VectorStore store = SolrVectorStore.open(config, fake)) {
+        var info = store.info();
+        assertEquals("solr", info.backend());
+        assertEquals(20, info.documents());
+        assertEquals(20, info.cacheEntries());
+        assertTrue(info.bytes() > 20 * 16 * 4, "the index size: " + info);
+        assertEquals(2L, info.details().get("shards"));
+        assertEquals(2L, info.details().get("replicas"));
+        assertTrue(info.location().contains(config.collection()), info.location());
+      }
       Map<String, float[]> expected = new HashMap<>();
       for (Document d : docs) {
         CacheKey k = CacheKey.of(fake.fingerprint(), "", Role.DOCUMENT, d.embeddedText());

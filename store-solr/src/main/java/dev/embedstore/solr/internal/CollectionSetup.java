@@ -22,6 +22,7 @@ import org.apache.solr.client.solrj.request.schema.SchemaRequest;
 import org.apache.solr.client.solrj.response.schema.FieldTypeRepresentation;
 import org.apache.solr.common.params.ModifiableSolrParams;
 import org.apache.solr.common.util.ContentStreamBase;
+import org.apache.solr.common.util.NamedList;
 
 /**
  * Creates an Embedstore collection and checks that an existing one has the layout the store needs.
@@ -272,6 +273,62 @@ public final class CollectionSetup {
       }
     }
     return new Schema(dimension, List.copyOf(problems));
+  }
+
+  /**
+   * The collection's index size on disk: each shard leader's segments, counted once per replica of
+   * the shard (from the Collections API's COLSTATUS).
+   *
+   * @param cluster the collection
+   * @return bytes, or -1 when the cluster does not say
+   * @throws IOException naming the collection if the request fails
+   */
+  public static long bytes(Cluster cluster) throws IOException {
+    CollectionAdminRequest.ColStatus status =
+        CollectionAdminRequest.collectionStatus(cluster.collection()).setWithSegments(true);
+    Object collection =
+        cluster.admin("reading the collection's status", status).get(cluster.collection());
+    long total = 0;
+    boolean found = false;
+    Object shards = child(collection, "shards");
+    for (Object shard : children(shards)) {
+      long replicas = Math.max(1, number(child(child(shard, "replicas"), "total")));
+      Object segments = child(child(child(shard, "leader"), "segInfos"), "segments");
+      for (Object segment : children(segments)) {
+        long size = number(child(segment, "sizeInBytes"));
+        if (size >= 0) {
+          total += size * replicas;
+          found = true;
+        }
+      }
+    }
+    return found ? total : -1;
+  }
+
+  private static Object child(Object parent, String name) {
+    if (parent instanceof NamedList<?> n) {
+      return n.get(name);
+    }
+    if (parent instanceof Map<?, ?> m) {
+      return m.get(name);
+    }
+    return null;
+  }
+
+  private static List<Object> children(Object parent) {
+    List<Object> out = new ArrayList<>();
+    if (parent instanceof NamedList<?> n) {
+      for (Map.Entry<String, ?> e : n) {
+        out.add(e.getValue());
+      }
+    } else if (parent instanceof Map<?, ?> m) {
+      out.addAll(m.values());
+    }
+    return out;
+  }
+
+  private static long number(Object v) {
+    return v instanceof Number n ? n.longValue() : -1;
   }
 
   private static Map<String, Map<String, Object>> byName(List<Map<String, Object>> list) {

@@ -23,6 +23,10 @@ import org.apache.solr.common.params.ModifiableSolrParams;
  *   <li>keyword: BM25 over text and title (edismax, each word of the query a literal term).
  * </ul>
  *
+ * <p>Searches fetch the hits' stored fields in the same round trip as their scores ({@code
+ * distrib.singlePass}), and vector searches skip the distributed term statistics that only BM25
+ * needs ({@code distrib.statsCache=false}).
+ *
  * <p>Vector scores are Lucene's dot-product scores, {@code (1 + cos) / 2}; {@link Hit#score} is the
  * cosine. Thread-safe.
  */
@@ -66,6 +70,7 @@ public final class Searches {
     ModifiableSolrParams p = base(k, filter);
     p.set("q", "{!knn f=" + Fields.VECTOR + " topK=" + topK + " v=$qv}");
     p.set("qv", vectorText(unitQuery));
+    p.set("distrib.statsCache", false); // no term statistics in a vector score
     return run("vector search", p, true);
   }
 
@@ -83,6 +88,7 @@ public final class Searches {
     p.set("q", "{!func}vectorSimilarity(" + Fields.VECTOR + ",$qv)");
     p.set("qv", vectorText(unitQuery));
     p.add("fq", Fields.KIND + ":" + Fields.KIND_CHUNK);
+    p.set("distrib.statsCache", false);
     return run("exact vector search", p, true);
   }
 
@@ -138,6 +144,8 @@ public final class Searches {
     p.set("rows", k);
     p.set("fl", FIELDS);
     p.set("q.op", "OR");
+    // The stored fields come with the first phase: one round trip to the shards, not two.
+    p.set("distrib.singlePass", true);
     if (filter != null) {
       p.add("fq", filter);
     }
