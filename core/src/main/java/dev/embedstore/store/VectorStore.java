@@ -132,7 +132,8 @@ public interface VectorStore extends AutoCloseable {
 
   /**
    * The stored document with an id: its whole text, title and metadata; its vector when it was
-   * stored as one chunk (null for a document split into several).
+   * stored as one chunk (null for a document split into several). Text that is not valid Unicode (a
+   * lone surrogate) may come back with U+FFFD in its place.
    *
    * @param id the id
    * @return the document, or empty

@@ -194,7 +194,11 @@ public abstract class BaseVectorStoreTestCase {
     assertEquals(5, r.updated(), r.toString());
     for (Document d : after) {
       Document got = store.get(d.id()).orElseThrow();
-      assertEquals(d.text(), got.text(), d.id());
+      // A lone surrogate is not Unicode: a backend may store it as U+FFFD.
+      assertEquals(
+          d.text().replaceAll("[\\uD800-\\uDFFF]", "\uFFFD"),
+          got.text().replaceAll("[\\uD800-\\uDFFF]", "\uFFFD"),
+          d.id());
       assertEquals(d.metadata(), got.metadata(), d.id());
     }
     assertEquals(0, store.upsert(after).updated(), "and then unchanged");

@@ -187,12 +187,12 @@ public final class FilterOracle {
       case 6 -> Filter.eq(random.nextBoolean() ? "opt" : "missing", "o" + random.nextInt(3));
       case 7 -> {
         String a = "t" + random.nextInt(6);
-        String b = "t" + random.nextInt(6);
+        String b = random.nextInt(3) == 0 ? null : "t" + random.nextInt(6);
         yield new Filter.Range(
             random.nextBoolean() ? "tag" : "tags",
-            random.nextInt(4) == 0 ? null : a,
+            b != null && random.nextInt(3) == 0 ? null : a,
             random.nextBoolean(),
-            random.nextInt(4) == 0 ? null : b,
+            b,
             random.nextBoolean());
       }
       case 8 ->

@@ -6,106 +6,93 @@ import dev.embedstore.cache.CacheStats;
 import dev.embedstore.cache.EmbeddingCache;
 import dev.embedstore.cache.VectorDimensions;
 import dev.embedstore.embed.ModelFingerprint;
-import dev.embedstore.embed.Role;
+import dev.embedstore.lucene.internal.CacheReads;
+import dev.embedstore.lucene.internal.CommitData;
+import dev.embedstore.lucene.internal.EntryCodec;
+import dev.embedstore.lucene.internal.Fields;
+import dev.embedstore.lucene.internal.StoreIndex;
+import dev.embedstore.lucene.internal.VectorFiles;
+import dev.embedstore.lucene.internal.WriterConfigs;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.lucene.analysis.standard.StandardAnalyzer;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.PostingsEnum;
-import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.Terms;
-import org.apache.lucene.index.TermsEnum;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * An {@link EmbeddingCache} kept in a Lucene index: one Lucene document per entry, with the 32-byte
  * key indexed for exact lookup and the vector as a stored field of float32 little-endian bytes
- * (bit-exact). Stored fields are the most stable part of a Lucene index, so entries survive any
- * change of vector format, codec or library version.
+ * (bit-exact; the format is on {@code internal.EntryCodec}). Stored fields are the most stable part
+ * of a Lucene index, so entries survive any change of vector format, codec or library version.
  *
  * <p>Lookups are batched: keys are sorted, each segment's terms are probed with {@code seekExact}
- * in key order, then the vectors are read in doc-id order.
+ * in key order, then the vectors are read in doc-id order. Entries put since the index was last
+ * refreshed are served from memory, so a long run of puts and lookups (an ingestion) does not make
+ * Lucene flush a tiny segment per lookup; past {@value #MAX_PENDING} such entries the index is
+ * refreshed.
  *
  * <p>Use it on its own ({@link #open(Path)}; {@link #commit()} makes puts durable, {@link #close()}
- * commits) or as part of a {@link LuceneVectorStore}, which shares its index and commits entries
- * together with the documents that use them.
+ * commits) or inside a {@link LuceneVectorStore}, which shares its index, commits entries together
+ * with the documents that use them, and hands out only a read-only view of it.
  *
- * <p><b>NOTE</b>: thread-safe. Puts are visible to lookups at once (near-real-time).
+ * <p><b>NOTE</b>: thread-safe. A put is visible to every lookup that starts after it returns.
  */
 public final class LuceneEmbeddingCache implements EmbeddingCache {
-  private static final Set<String> VECTOR_ONLY = Set.of(Fields.VEC);
+  /** Entries put since the last refresh that are kept in memory before forcing a refresh. */
+  static final int MAX_PENDING = 1 << 16;
+
   private static final Set<String> ENTRY_FIELDS = Set.of(Fields.KEY, Fields.ROLE, Fields.VEC);
 
-  private final IndexWriter writer;
-  private final SearcherManager searchers;
-  private final Directory ownedDirectory;
+  private final StoreIndex index;
   private final boolean ownsIndex;
   private final VectorDimensions dimensions = new VectorDimensions();
-  private final Set<ModelFingerprint> dimensionsLoaded =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean stale = new AtomicBoolean();
+  private final Set<ModelFingerprint> dimensionsLoaded = ConcurrentHashMap.newKeySet();
+
+  /** Entries put and not yet (known to be) visible in the searcher, by key. */
+  private final Map<CacheKey, Pending> pending = new ConcurrentHashMap<>();
+
+  /** The write generation of the last delete: lookups after it refresh the searcher. */
+  private final AtomicLong deletedAt = new AtomicLong(-1);
+
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder puts = new LongAdder();
   private volatile boolean closed;
 
-  LuceneEmbeddingCache(IndexWriter writer, SearcherManager searchers) {
-    this(writer, searchers, null, false);
-  }
+  private record Pending(long generation, float[] vector) {}
 
-  private LuceneEmbeddingCache(
-      IndexWriter writer, SearcherManager searchers, Directory ownedDirectory, boolean ownsIndex) {
-    this.writer = writer;
-    this.searchers = searchers;
-    this.ownedDirectory = ownedDirectory;
+  LuceneEmbeddingCache(StoreIndex index, boolean ownsIndex) {
+    this.index = index;
     this.ownsIndex = ownsIndex;
   }
 
   /**
-   * Opens (or creates) a cache in a folder.
+   * Opens (or creates) a cache in a folder. The folder may hold a store: its entries are the
+   * store's cache, and its vector format is kept when Lucene merges segments.
    *
    * @param folder the folder
    * @return the cache; close it
    * @throws IOException if the folder cannot be opened, or another writer holds it
    */
   public static LuceneEmbeddingCache open(Path folder) throws IOException {
-    Directory dir = FSDirectory.open(folder);
-    try {
-      return open(dir, dir);
-    } catch (IOException | RuntimeException e) {
-      dir.close();
-      throw e;
-    }
+    Files.createDirectories(folder);
+    return open(FSDirectory.open(folder), true, folder.toString());
   }
 
   /**
@@ -116,19 +103,28 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
    * @throws IOException if it cannot be opened, or another writer holds it
    */
   public static LuceneEmbeddingCache open(Directory directory) throws IOException {
-    return open(directory, null);
+    return open(directory, false, String.valueOf(directory));
   }
 
-  private static LuceneEmbeddingCache open(Directory directory, Directory owned)
+  private static LuceneEmbeddingCache open(Directory dir, boolean owned, String name)
       throws IOException {
-    IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer());
-    config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
-    IndexWriter writer = LuceneVectorStore.openWriter(directory, config, String.valueOf(directory));
+    boolean success = false;
     try {
-      return new LuceneEmbeddingCache(writer, new SearcherManager(writer, null), owned, true);
-    } catch (IOException | RuntimeException e) {
-      writer.rollback();
-      throw e;
+      // A store folder keeps its store's codec (and refuses a newer format); a cache has neither.
+      Map<String, String> committed =
+          DirectoryReader.indexExists(dir)
+                  && SegmentInfos.readLatestCommit(dir)
+                      .getUserData()
+                      .containsKey(CommitData.FORMAT_KEY)
+              ? CommitData.read(dir, name)
+              : Map.of();
+      StoreIndex index = StoreIndex.open(dir, owned, WriterConfigs.forExisting(committed), name);
+      success = true;
+      return new LuceneEmbeddingCache(index, true);
+    } finally {
+      if (!success && owned) {
+        IOUtils.closeWhileHandlingException(dir);
+      }
     }
   }
 
@@ -141,106 +137,34 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
         throw new NullPointerException("keys[" + i + "]");
       }
     }
-    float[][] out = withReader(reader -> lookup(reader, keys));
-    int found = 0;
+    float[][] out = new float[keys.size()][];
+    List<CacheKey> rest = new ArrayList<>();
+    List<Integer> restAt = new ArrayList<>();
+    boolean hasPending = !pending.isEmpty();
+    for (int i = 0; i < keys.size(); i++) {
+      Pending p = hasPending ? pending.get(keys.get(i)) : null;
+      if (p != null) {
+        out[i] = p.vector().clone();
+      } else {
+        rest.add(keys.get(i));
+        restAt.add(i);
+      }
+    }
+    if (!rest.isEmpty()) {
+      float[][] found = withReader(false, reader -> CacheReads.lookup(reader, rest));
+      for (int j = 0; j < found.length; j++) {
+        out[restAt.get(j)] = found[j];
+      }
+    }
+    int n = 0;
     for (float[] v : out) {
       if (v != null) {
-        found++;
+        n++;
       }
     }
-    hits.add(found);
-    misses.add(out.length - found);
+    hits.add(n);
+    misses.add(out.length - n);
     return out;
-  }
-
-  /**
-   * Looks keys up in a reader: keys sorted, one {@code seekExact} per key and segment, vectors read
-   * in doc-id order per segment.
-   */
-  static float[][] lookup(IndexReader reader, List<CacheKey> keys) throws IOException {
-    int n = keys.size();
-    float[][] out = new float[n][];
-    if (n == 0) {
-      return out;
-    }
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> keys.get(a).compareTo(keys.get(b)));
-    BytesRef[] terms = new BytesRef[n];
-    for (int i = 0; i < n; i++) {
-      terms[i] = new BytesRef(keys.get(i).bytes());
-    }
-    int[] docs = new int[n];
-    for (LeafReaderContext leaf : reader.leaves()) {
-      LeafReader r = leaf.reader();
-      Terms t = r.terms(Fields.KEY);
-      if (t == null) {
-        continue;
-      }
-      TermsEnum te = t.iterator();
-      Bits live = r.getLiveDocs();
-      PostingsEnum pe = null;
-      int found = 0;
-      for (int i : order) {
-        docs[i] = -1;
-        if (out[i] != null || !te.seekExact(terms[i])) {
-          continue;
-        }
-        pe = te.postings(pe, PostingsEnum.NONE);
-        for (int d = pe.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = pe.nextDoc()) {
-          if (live == null || live.get(d)) {
-            docs[i] = d;
-            found++;
-            break;
-          }
-        }
-      }
-      if (found == 0) {
-        continue;
-      }
-      Integer[] byDoc = new Integer[found];
-      int j = 0;
-      for (int i = 0; i < n; i++) {
-        if (out[i] == null && docs[i] >= 0) {
-          byDoc[j++] = i;
-        }
-      }
-      Arrays.sort(byDoc, 0, j, (a, b) -> Integer.compare(docs[a], docs[b]));
-      StoredFields stored = r.storedFields();
-      for (int k = 0; k < j; k++) {
-        int i = byDoc[k];
-        out[i] = decode(stored.document(docs[i], VECTOR_ONLY).getBinaryValue(Fields.VEC));
-      }
-    }
-    return out;
-  }
-
-  static float[] decode(BytesRef bytes) {
-    float[] v = new float[bytes.length / Float.BYTES];
-    ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length)
-        .order(ByteOrder.LITTLE_ENDIAN)
-        .asFloatBuffer()
-        .get(v);
-    return v;
-  }
-
-  static byte[] encode(float[] v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(v);
-    return b.array();
-  }
-
-  /** The Lucene document of a cache entry. */
-  static Document toDocument(CacheEntry e) {
-    Document doc = new Document();
-    doc.add(new StringField(Fields.KIND, Fields.ENTRY, Field.Store.NO));
-    doc.add(new StringField(Fields.KEY, new BytesRef(e.key().bytes()), Field.Store.YES));
-    doc.add(new StringField(Fields.FP, e.fingerprint().hex(), Field.Store.YES));
-    doc.add(new StringField(Fields.ROLE, String.valueOf((char) e.role().code()), Field.Store.YES));
-    doc.add(new StoredField(Fields.VEC, encode(e.vector())));
-    return doc;
   }
 
   @Override
@@ -249,7 +173,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     Objects.requireNonNull(entries, "entries");
     for (CacheEntry e : entries) {
       if (e != null && dimensionsLoaded.add(e.fingerprint())) {
-        int known = storedDimension(e.fingerprint());
+        int known = withReader(true, reader -> CacheReads.dimensionOf(reader, e.fingerprint()));
         if (known > 0) {
           dimensions.declare(e.fingerprint(), known);
         }
@@ -257,15 +181,13 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     }
     dimensions.check(entries);
     for (CacheEntry e : entries) {
-      writer.updateDocument(new Term(Fields.KEY, new BytesRef(e.key().bytes())), toDocument(e));
+      index.writer().updateDocument(EntryCodec.keyTerm(e.key()), EntryCodec.toDocument(e));
+    }
+    long generation = index.changed();
+    for (CacheEntry e : entries) {
+      pending.put(e.key(), new Pending(generation, e.vector().clone()));
     }
     puts.add(entries.size());
-    stale.set(true);
-  }
-
-  /** The dimension of one stored entry of a model, or 0 when it has none. */
-  private int storedDimension(ModelFingerprint fp) throws IOException {
-    return withReader(reader -> dimensionOf(reader, fp));
   }
 
   @Override
@@ -273,18 +195,18 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     ensureOpen();
     Objects.requireNonNull(keys, "keys");
     List<CacheKey> list = new ArrayList<>(new HashSet<>(keys));
-    float[][] present = withReader(reader -> lookup(reader, list));
+    float[][] present = getAll(list);
     long count = 0;
     List<Term> terms = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       if (present[i] != null) {
         count++;
-        terms.add(new Term(Fields.KEY, new BytesRef(list.get(i).bytes())));
+        terms.add(EntryCodec.keyTerm(list.get(i)));
       }
     }
     if (!terms.isEmpty()) {
-      writer.deleteDocuments(terms.toArray(Term[]::new));
-      stale.set(true);
+      index.writer().deleteDocuments(terms.toArray(Term[]::new));
+      deleted(list);
     }
     return count;
   }
@@ -293,20 +215,36 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
   public long clear(ModelFingerprint fingerprint) throws IOException {
     ensureOpen();
     Objects.requireNonNull(fingerprint, "fingerprint");
-    BooleanQuery q = entriesOf(fingerprint);
-    long count = withReader(reader -> (long) new IndexSearcher(reader).count(q));
-    writer.deleteDocuments(q);
+    var q = EntryCodec.entriesOf(fingerprint);
+    long count = withReader(true, reader -> (long) new IndexSearcher(reader).count(q));
+    index.writer().deleteDocuments(q);
     dimensions.forget(fingerprint);
     dimensionsLoaded.remove(fingerprint);
-    stale.set(true);
+    pending.clear(); // a clear is rare: the next lookup reads the refreshed index
+    deleted(List.of());
     return count;
   }
 
-  static BooleanQuery entriesOf(ModelFingerprint fingerprint) {
-    return new BooleanQuery.Builder()
-        .add(new TermQuery(new Term(Fields.KIND, Fields.ENTRY)), BooleanClause.Occur.FILTER)
-        .add(new TermQuery(new Term(Fields.FP, fingerprint.hex())), BooleanClause.Occur.FILTER)
-        .build();
+  /** Records deletes: their keys leave memory, and the next lookup refreshes the searcher. */
+  private void deleted(List<CacheKey> keys) {
+    for (CacheKey k : keys) {
+      pending.remove(k);
+    }
+    deletedAt.set(index.changed());
+  }
+
+  /**
+   * Removes document-vector entries by their indexed key terms (the store's gc), in batches.
+   *
+   * @param keys the keys
+   * @throws IOException if the index cannot be written
+   */
+  void deleteKeys(List<CacheKey> keys) throws IOException {
+    for (int from = 0; from < keys.size(); from += 1024) {
+      List<CacheKey> batch = keys.subList(from, Math.min(keys.size(), from + 1024));
+      index.writer().deleteDocuments(batch.stream().map(EntryCodec::keyTerm).toArray(Term[]::new));
+    }
+    deleted(keys);
   }
 
   @Override
@@ -315,140 +253,42 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     Objects.requireNonNull(fingerprint, "fingerprint");
     Objects.requireNonNull(visitor, "visitor");
     withReader(
+        true,
         reader -> {
-          visit(
+          CacheReads.visit(
               reader,
               fingerprint,
               ENTRY_FIELDS,
               (r, doc, d) -> {
-                BytesRef key = d.getBinaryValue(Fields.KEY);
-                Role role = Role.fromCode((byte) d.get(Fields.ROLE).charAt(0));
-                visitor.visit(
-                    new CacheEntry(
-                        CacheKey.ofBytes(key.bytes, key.offset),
-                        fingerprint,
-                        role,
-                        decode(d.getBinaryValue(Fields.VEC))));
+                visitor.visit(EntryCodec.entryOf(d, fingerprint));
                 return true;
               });
           return null;
         });
   }
 
-  interface StoredVisitor {
-    boolean visit(LeafReader reader, int doc, Document stored) throws IOException;
-  }
-
-  /** Visits the live entries of one model in doc-id order until the visitor returns false. */
-  static void visit(IndexReader reader, ModelFingerprint fp, Set<String> fields, StoredVisitor v)
-      throws IOException {
-    BytesRef term = new BytesRef(fp.hex());
-    for (LeafReaderContext leaf : reader.leaves()) {
-      LeafReader r = leaf.reader();
-      Terms t = r.terms(Fields.FP);
-      if (t == null) {
-        continue;
-      }
-      TermsEnum te = t.iterator();
-      if (!te.seekExact(term)) {
-        continue;
-      }
-      PostingsEnum pe = te.postings(null, PostingsEnum.NONE);
-      Bits live = r.getLiveDocs();
-      StoredFields stored = r.storedFields();
-      for (int d = pe.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = pe.nextDoc()) {
-        if ((live == null || live.get(d)) && !v.visit(r, d, stored.document(d, fields))) {
-          return;
-        }
-      }
-    }
-  }
-
   @Override
   public CacheStats stats() throws IOException {
     ensureOpen();
-    return withReader(
-        reader -> {
-          IndexSearcher searcher = new IndexSearcher(reader);
-          long entries = 0;
-          long bytes = 0;
-          for (ModelFingerprint fp : fingerprints(reader)) {
-            long n = searcher.count(entriesOf(fp));
-            entries += n;
-            bytes += n * (CacheKey.BYTES + (long) dimensionOf(reader, fp) * Float.BYTES);
-          }
-          return new CacheStats(entries, bytes, hits.sum(), misses.sum(), puts.sum(), 0);
-        });
+    long[] size = withReader(true, CacheReads::size);
+    return new CacheStats(size[0], size[1], hits.sum(), misses.sum(), puts.sum(), 0);
   }
 
   /**
    * The live entries of each model in the cache, by fingerprint.
    *
-   * @return one line per model with at least one live entry
+   * @return one line per model with at least one live entry, most entries first
    * @throws IOException if the index fails
    */
   public List<ModelEntries> entriesByModel() throws IOException {
     ensureOpen();
-    return withReader(reader -> entriesByModel(reader));
-  }
-
-  static List<ModelEntries> entriesByModel(IndexReader reader) throws IOException {
-    IndexSearcher s = new IndexSearcher(reader);
-    List<ModelEntries> out = new ArrayList<>();
-    for (ModelFingerprint fp : fingerprints(reader)) {
-      BooleanQuery all = entriesOf(fp);
-      long queries =
-          s.count(
-              new BooleanQuery.Builder()
-                  .add(all, BooleanClause.Occur.FILTER)
-                  .add(
-                      new TermQuery(
-                          new Term(Fields.ROLE, String.valueOf((char) Role.QUERY.code()))),
-                      BooleanClause.Occur.FILTER)
-                  .build());
-      long total = s.count(all);
-      if (total == 0) {
-        continue;
-      }
-      out.add(new ModelEntries(fp, total - queries, queries, dimensionOf(reader, fp)));
-    }
-    out.sort((a, b) -> Long.compare(b.entries(), a.entries()));
-    return out;
-  }
-
-  /** The dimension of a model's first live entry, or 0 when it has none. */
-  static int dimensionOf(IndexReader reader, ModelFingerprint fp) throws IOException {
-    int[] dim = {0};
-    visit(
-        reader,
-        fp,
-        VECTOR_ONLY,
-        (r, doc, d) -> {
-          dim[0] = d.getBinaryValue(Fields.VEC).length / Float.BYTES;
-          return false;
-        });
-    return dim[0];
-  }
-
-  /** Every fingerprint with at least one term in the index (some may have only deleted entries). */
-  static Set<ModelFingerprint> fingerprints(IndexReader reader) throws IOException {
-    Set<ModelFingerprint> out = new HashSet<>();
-    for (LeafReaderContext leaf : reader.leaves()) {
-      Terms t = leaf.reader().terms(Fields.FP);
-      if (t != null) {
-        TermsEnum te = t.iterator();
-        for (BytesRef b = te.next(); b != null; b = te.next()) {
-          out.add(ModelFingerprint.ofHex(b.utf8ToString()));
-        }
-      }
-    }
-    return out;
+    return withReader(true, CacheReads::entriesByModel);
   }
 
   /**
    * Writes every live vector of one model to a {@code .npy} file ({@code float32 [n, dimension]})
    * and its keys to a text file beside it ({@code vectors.npy} gives {@code vectors.keys}; the
-   * format is described on {@link #importVectors}). Reads the cache as of the last put.
+   * format is described on {@link #importVectors}).
    *
    * @param fingerprint the model whose vectors to export
    * @param npy the {@code .npy} file to write (replaced if it exists)
@@ -460,7 +300,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     Objects.requireNonNull(fingerprint, "fingerprint");
     Objects.requireNonNull(npy, "npy");
     return withReader(
-        reader -> VectorFiles.export(reader, fingerprint, npy, VectorFiles.keysFileOf(npy)));
+        true, reader -> VectorFiles.export(reader, fingerprint, npy, VectorFiles.keysFileOf(npy)));
   }
 
   /**
@@ -504,7 +344,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
   public static List<ModelEntries> readEntriesByModel(Path folder) throws IOException {
     try (Directory dir = FSDirectory.open(folder);
         DirectoryReader reader = DirectoryReader.open(dir)) {
-      return entriesByModel(reader);
+      return CacheReads.entriesByModel(reader);
     }
   }
 
@@ -522,17 +362,23 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
   public long importVectors(Path npy) throws IOException {
     ensureOpen();
     Objects.requireNonNull(npy, "npy");
-    return VectorFiles.importInto(this, npy, VectorFiles.keysFileOf(npy));
+    return VectorFiles.importInto(this::putAll, npy, VectorFiles.keysFileOf(npy));
   }
 
   /**
-   * Makes every put durable. A cache inside a {@link LuceneVectorStore} is committed by the store.
+   * Makes every put durable. A cache inside a {@link LuceneVectorStore} is committed by the store
+   * only.
    *
    * @throws IOException if the commit fails
+   * @throws IllegalStateException if the cache belongs to a store
    */
   public void commit() throws IOException {
     ensureOpen();
-    writer.commit();
+    if (!ownsIndex) {
+      throw new IllegalStateException(
+          "this cache belongs to store " + index.name() + "; the store commits it");
+    }
+    index.commit(null);
   }
 
   private interface ReaderWork<T> {
@@ -540,25 +386,27 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
   }
 
   /**
-   * Runs work on the current near-real-time reader, refreshed first if puts are not yet visible.
+   * Runs work on a reader. Lookups ({@code current} false) use the searcher as of the last refresh,
+   * with the entries put since served from memory, unless a delete or too many puts call for a
+   * refresh; everything else reads an index that shows every write.
    */
-  private <T> T withReader(ReaderWork<T> work) throws IOException {
-    refreshIfStale();
-    IndexSearcher searcher = searchers.acquire();
+  private <T> T withReader(boolean current, ReaderWork<T> work) throws IOException {
+    boolean refresh =
+        current || deletedAt.get() > index.visibleGeneration() || pending.size() > MAX_PENDING;
+    IndexSearcher searcher = refresh ? index.acquireCurrent() : index.acquire();
     try {
       return work.apply(searcher.getIndexReader());
     } finally {
-      searchers.release(searcher);
+      index.release(searcher);
+      prune();
     }
   }
 
-  void markStale() {
-    stale.set(true);
-  }
-
-  private void refreshIfStale() throws IOException {
-    if (stale.getAndSet(false)) {
-      searchers.maybeRefreshBlocking();
+  /** Forgets pending entries the searcher shows now. */
+  private void prune() {
+    if (!pending.isEmpty()) {
+      long visible = index.visibleGeneration();
+      pending.values().removeIf(p -> p.generation() <= visible);
     }
   }
 
@@ -566,6 +414,7 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
     if (closed) {
       throw new IllegalStateException("LuceneEmbeddingCache is closed");
     }
+    index.ensureUsable();
   }
 
   /** Commits and closes a cache opened on its own; a store's cache is closed by the store. */
@@ -575,20 +424,19 @@ public final class LuceneEmbeddingCache implements EmbeddingCache {
       return;
     }
     closed = true;
+    pending.clear();
     if (ownsIndex) {
-      try {
-        searchers.close();
-        writer.close();
-      } finally {
-        if (ownedDirectory != null) {
-          ownedDirectory.close();
-        }
-      }
+      index.close(null);
     }
+  }
+
+  /** The index, for tests in this package. */
+  StoreIndex index() {
+    return index;
   }
 
   @Override
   public String toString() {
-    return "LuceneEmbeddingCache[" + writer.getDirectory() + "]";
+    return "LuceneEmbeddingCache[" + index.name() + "]";
   }
 }

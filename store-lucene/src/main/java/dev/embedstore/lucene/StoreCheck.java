@@ -2,6 +2,10 @@ package dev.embedstore.lucene;
 
 import dev.embedstore.cache.CacheKey;
 import dev.embedstore.embed.ModelFingerprint;
+import dev.embedstore.lucene.internal.CacheReads;
+import dev.embedstore.lucene.internal.CommitData;
+import dev.embedstore.lucene.internal.Fields;
+import dev.embedstore.lucene.internal.VectorFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -125,45 +129,40 @@ public final class StoreCheck {
   }
 
   private static void checkUserData(Map<String, String> ud, List<String> problems) {
-    String format = ud.get(LuceneVectorStore.UD_FORMAT);
+    String format = ud.get(CommitData.FORMAT_KEY);
     if (format == null) {
       problems.add("the last commit records no store format: not an Embedstore store");
       return;
     }
     try {
       int f = Integer.parseInt(format);
-      if (f > LuceneVectorStore.FORMAT || f < 1) {
+      if (f > CommitData.FORMAT || f < 1) {
         problems.add(
-            "store format "
-                + f
-                + " is not one this version reads (1.."
-                + LuceneVectorStore.FORMAT
-                + ")");
+            "store format " + f + " is not one this version reads (1.." + CommitData.FORMAT + ")");
       }
     } catch (NumberFormatException e) {
       problems.add("the store format '" + format + "' is not a number");
     }
-    String fp = ud.get(LuceneVectorStore.UD_FINGERPRINT);
+    String fp = ud.get(CommitData.FINGERPRINT);
     try {
       ModelFingerprint.ofHex(fp == null ? "" : fp);
     } catch (IllegalArgumentException e) {
       problems.add("the model fingerprint '" + fp + "' is not 64 hex digits");
     }
-    if (ud.getOrDefault(LuceneVectorStore.UD_MODEL, "").isEmpty()) {
+    if (ud.getOrDefault(CommitData.MODEL, "").isEmpty()) {
       problems.add("the last commit records no model name");
     }
     try {
-      if (Integer.parseInt(ud.getOrDefault(LuceneVectorStore.UD_DIMENSION, "")) <= 0) {
+      if (Integer.parseInt(ud.getOrDefault(CommitData.DIMENSION, "")) <= 0) {
         problems.add("the recorded dimension is not positive");
       }
     } catch (NumberFormatException e) {
       problems.add("the recorded dimension is not a number");
     }
     try {
-      Quantization.valueOf(ud.getOrDefault(LuceneVectorStore.UD_QUANTIZATION, "NONE"));
+      Quantization.valueOf(ud.getOrDefault(CommitData.QUANTIZATION, "NONE"));
     } catch (IllegalArgumentException e) {
-      problems.add(
-          "unknown quantization '" + ud.get(LuceneVectorStore.UD_QUANTIZATION) + "' recorded");
+      problems.add("unknown quantization '" + ud.get(CommitData.QUANTIZATION) + "' recorded");
     }
   }
 
@@ -265,7 +264,7 @@ public final class StoreCheck {
       DirectoryReader reader, Map<String, String> ud, List<String> problems) throws IOException {
     int dimension;
     try {
-      dimension = Integer.parseInt(ud.getOrDefault(LuceneVectorStore.UD_DIMENSION, ""));
+      dimension = Integer.parseInt(ud.getOrDefault(CommitData.DIMENSION, ""));
     } catch (NumberFormatException e) {
       dimension = -1; // already reported; check the chunks against the cache anyway
     }
@@ -310,12 +309,13 @@ public final class StoreCheck {
           ids.add(doc.get(Fields.ID) + "#" + doc.get(Fields.ORDINAL));
         }
         if (keys.size() == BATCH || (end && !keys.isEmpty())) {
-          float[][] cached = LuceneEmbeddingCache.lookup(reader, keys);
+          float[][] cached = CacheReads.lookup(reader, keys);
           for (int i = 0; i < keys.size(); i++) {
             String wrong = null;
             if (cached[i] == null) {
               wrong = "has no cache entry (key " + keys.get(i).hex() + ")";
-            } else if (!java.util.Arrays.equals(cached[i], indexed.get(i))) {
+            } else if (!java.util.Arrays.equals(
+                dev.embedstore.store.spi.Vectors.unitLength(cached[i]), indexed.get(i))) {
               wrong = "has an indexed vector that differs from its cache entry";
             }
             if (wrong != null) {
@@ -388,7 +388,7 @@ public final class StoreCheck {
         ModelFingerprint fp =
             fingerprint != null
                 ? fingerprint
-                : ModelFingerprint.ofHex(infos.getUserData().get(LuceneVectorStore.UD_FINGERPRINT));
+                : ModelFingerprint.ofHex(infos.getUserData().get(CommitData.FINGERPRINT));
         List<String> dropped = new ArrayList<>();
         long lost = 0;
         try (CheckIndex checker = new CheckIndex(to)) {

@@ -12,6 +12,7 @@ import dev.embedstore.store.Filter;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;
+import dev.embedstore.store.StoreInfo;
 import dev.embedstore.testing.FakeEmbedder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +59,9 @@ class Lucene9CompatibilityTest {
   void aLucene912StoreOpensSearchesAndIsUpgradedInPlace() throws IOException {
     Path folder = unzipFixture();
     StoreInfo before = LuceneVectorStore.readInfo(folder);
-    assertTrue(before.luceneVersion().startsWith("9.12."), before.luceneVersion());
+    assertTrue(
+        before.details().get("lucene_version").toString().startsWith("9.12."),
+        before.details().get("lucene_version").toString());
     assertEquals(39, before.documents());
     assertEquals(40, before.cacheEntries());
     assertTrue(StoreCheck.check(folder, true).sound(), "the 9.12 store checks sound");
@@ -66,6 +69,9 @@ class Lucene9CompatibilityTest {
     MODEL.resetCounts();
     try (LuceneVectorStore store = LuceneVectorStore.open(folder, MODEL)) {
       assertSearches(store);
+      assertTrue(
+          store.info().details().get("lucene_version").toString().startsWith("9.12."),
+          "a live store reports its oldest segment's version too");
       // Every cached vector is the model's, bit for bit.
       List<CacheKey> keys = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
@@ -79,7 +85,9 @@ class Lucene9CompatibilityTest {
 
     LuceneVectorStore.upgrade(folder);
     StoreInfo after = LuceneVectorStore.readInfo(folder);
-    assertTrue(after.luceneVersion().startsWith("10."), after.luceneVersion());
+    assertTrue(
+        after.details().get("lucene_version").toString().startsWith("10."),
+        after.details().get("lucene_version").toString());
     assertEquals(39, after.documents());
     assertTrue(StoreCheck.check(folder, true).sound());
     try (LuceneVectorStore store = LuceneVectorStore.open(folder, MODEL)) {
@@ -111,10 +119,16 @@ class Lucene9CompatibilityTest {
     assertEquals(39, store.count());
     assertTrue(store.get("d7").isEmpty());
     // ids() reads ids from doc values, which 9.12 segments lack: it falls back to stored fields.
-    List<String> all = store.ids(null);
+    List<String> all;
+    try (var s = store.ids(null)) {
+      all = s.toList();
+    }
     assertEquals(39, new HashSet<>(all).size());
     assertFalse(all.contains("d7"));
-    assertEquals(List.of("d3"), store.ids(Filter.eq("year", 2003)));
+    try (var s = store.ids(Filter.eq("year", 2003))) {
+      assertEquals(List.of("d3"), s.toList());
+    }
+
     assertEquals(text(3), store.get("d3").orElseThrow().text());
     assertEquals(2003L, store.get("d3").orElseThrow().metadata().get("year"));
     // The fake model's vectors carry no meaning: HNSW must agree with exact search; BM25 finds the

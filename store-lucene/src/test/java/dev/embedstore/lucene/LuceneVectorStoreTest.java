@@ -7,15 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embedstore.cache.CacheKey;
+import dev.embedstore.embed.ExternalModel;
 import dev.embedstore.embed.Role;
+import dev.embedstore.lucene.internal.CommitData;
 import dev.embedstore.store.Document;
-import dev.embedstore.store.Filter;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;
+import dev.embedstore.store.StoreInfo;
+import dev.embedstore.store.StoreMismatchException;
 import dev.embedstore.store.UpsertResult;
+import dev.embedstore.store.spi.LibraryVersion;
 import dev.embedstore.testing.FakeEmbedder;
-import dev.embedstore.text.TextSplitter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +104,7 @@ class LuceneVectorStoreTest {
       assertEquals(0, store.upsert(docs).embedded());
       store.delete(docs.stream().map(Document::id).toList());
       assertEquals(0, store.count());
-      assertEquals(300, store.cacheStats().entries(), "entries outlive documents");
+      assertEquals(300, store.cache().stats().entries(), "entries outlive documents");
       assertEquals(0, store.upsert(docs).embedded());
       List<SearchHit> before =
           store.search(SearchRequest.of("passage", 5).withMode(SearchMode.EXACT));
@@ -115,9 +118,12 @@ class LuceneVectorStoreTest {
     }
     assertEquals(1, fake.textsEmbedded(), "only the query reached the model");
     StoreInfo info = LuceneVectorStore.readInfo(dir);
-    assertEquals(Quantization.INT8, info.config().quantization());
+    assertEquals(Quantization.INT8, LuceneVectorStore.readConfig(dir).quantization());
+    assertEquals("int8", info.details().get("quantization"));
     assertEquals(300, info.documents());
     assertEquals("fake", info.modelName());
+    assertEquals(LibraryVersion.get(), info.details().get("library_version"));
+    assertTrue(StoreCheck.check(dir, false).sound());
   }
 
   @Test
@@ -182,7 +188,7 @@ class LuceneVectorStoreTest {
                 d, new org.apache.lucene.index.IndexWriterConfig())) {
       java.util.Map<String, String> ud = new java.util.HashMap<>();
       w.getLiveCommitData().forEach(e -> ud.put(e.getKey(), e.getValue()));
-      ud.put(LuceneVectorStore.UD_FORMAT, Integer.toString(LuceneVectorStore.FORMAT + 1));
+      ud.put(CommitData.FORMAT_KEY, Integer.toString(LuceneVectorStore.FORMAT + 1));
       w.setLiveCommitData(ud.entrySet());
       w.commit();
     }
@@ -234,256 +240,18 @@ class LuceneVectorStoreTest {
   }
 
   @Test
-  void filtersAreAppliedBeforeTheSearch() throws IOException {
-    FakeEmbedder fake = new FakeEmbedder("fake", 32);
-    List<Document> docs = corpus(500);
-    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
-      store.upsert(docs);
-      check(store, docs, Filter.eq("tag", "t3"), d -> d.metadata().get("tag").equals("t3"));
-      check(store, docs, Filter.eq("year", 2010), d -> d.metadata().get("year").equals(2010L));
-      check(store, docs, Filter.eq("year", "2010"), d -> d.metadata().get("year").equals(2010L));
-      check(store, docs, Filter.eq("even", true), d -> d.metadata().get("even").equals(true));
-      check(
-          store,
-          docs,
-          Filter.eq("tags", "b2"),
-          d -> ((List<?>) d.metadata().get("tags")).contains("b2"));
-      check(
-          store,
-          docs,
-          new Filter.Range("year", 2005, 2007),
-          d -> (long) d.metadata().get("year") >= 2005 && (long) d.metadata().get("year") <= 2007);
-      check(
-          store,
-          docs,
-          new Filter.Range("score", 10.5, null),
-          d -> (double) d.metadata().get("score") >= 10.5);
-      check(
-          store,
-          docs,
-          new Filter.AnyOf("tag", Set.of("t1", "t2")),
-          d -> Set.of("t1", "t2").contains(d.metadata().get("tag")));
-      check(
-          store,
-          docs,
-          new Filter.Not(Filter.eq("tag", "t0")),
-          d -> !d.metadata().get("tag").equals("t0"));
-      check(
-          store,
-          docs,
-          new Filter.Or(
-              List.of(
-                  Filter.eq("tag", "t0"),
-                  Filter.and(Filter.eq("even", false), Filter.eq("tag", "t1")))),
-          d ->
-              d.metadata().get("tag").equals("t0")
-                  || (d.metadata().get("tag").equals("t1")
-                      && d.metadata().get("even").equals(false)));
-      Set<String> allowed = Set.of("doc-3", "doc-77", "doc-400", "no-such-doc");
-      check(store, docs, new Filter.IdIn(allowed), d -> allowed.contains(d.id()));
-      check(store, docs, Filter.eq("missing-field", "x"), d -> false);
-
-      var bad =
-          assertThrows(
-              IllegalArgumentException.class,
-              () -> store.upsert(List.of(new Document("z", "z", null, Map.of("year", "recent")))));
-      assertTrue(
-          bad.getMessage().contains("year") && bad.getMessage().contains("z"), bad.getMessage());
-      assertEquals(500, store.count(), "nothing of the refused batch was written");
-    }
-  }
-
-  private static void check(
-      LuceneVectorStore store,
-      List<Document> docs,
-      Filter f,
-      java.util.function.Predicate<Document> p)
-      throws IOException {
-    Set<String> expected = new HashSet<>();
-    for (Document d : docs) {
-      if (p.test(d)) {
-        expected.add(d.id());
-      }
-    }
-    for (SearchMode mode : List.of(SearchMode.VECTOR, SearchMode.EXACT)) {
-      List<SearchHit> hits = store.search(new SearchRequest("passage", 1000, mode, f, 1));
-      Set<String> got = new HashSet<>();
-      hits.forEach(h -> got.add(h.id()));
-      assertEquals(expected, got, f + " in " + mode);
-    }
-    assertEquals(expected, new HashSet<>(store.ids(f)), "ids(" + f + ")");
-    List<SearchHit> top = store.search(new SearchRequest("passage", 5, SearchMode.VECTOR, f, 4));
-    assertEquals(Math.min(5, expected.size()), top.size(), "k hits that match: " + f);
-  }
-
-  @Test
-  void hnswFindsTheExactNeighbours() throws IOException {
-    FakeEmbedder fake = new FakeEmbedder("fake", 32);
-    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
-      store.upsert(corpus(2000));
-      int found = 0;
-      int total = 0;
-      for (int q = 0; q < 30; q++) {
-        SearchRequest r = SearchRequest.of("query " + q, 10);
-        Set<String> exact = new HashSet<>();
-        store.search(r.withMode(SearchMode.EXACT)).forEach(h -> exact.add(h.id()));
-        for (SearchHit h : store.search(r)) {
-          if (exact.contains(h.id())) {
-            found++;
-          }
-        }
-        total += 10;
-      }
-      assertTrue(found >= 0.95 * total, "recall@10 " + found + "/" + total);
-    }
-  }
-
-  @Test
-  void keywordAndHybridSearchFindWords() throws IOException {
-    FakeEmbedder fake = FakeEmbedder.small();
-    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
-      List<Document> docs = new ArrayList<>(corpus(50));
-      docs.add(Document.of("zebra", "The zebra crossed the savanna at dawn."));
-      store.upsert(docs);
-      List<SearchHit> kw =
-          store.search(SearchRequest.of("zebra savanna", 3).withMode(SearchMode.KEYWORD));
-      assertEquals("zebra", kw.get(0).id());
-      assertEquals(1, kw.size());
-      List<SearchHit> hy = store.search(SearchRequest.of("zebra", 10).withMode(SearchMode.HYBRID));
-      assertTrue(hy.stream().anyMatch(h -> h.id().equals("zebra")));
-      assertEquals(0, store.search(SearchRequest.of("...", 3).withMode(SearchMode.KEYWORD)).size());
-    }
-  }
-
-  @Test
-  void chunkedDocumentsReembedOnlyChangedChunks() throws IOException {
-    FakeEmbedder fake = new FakeEmbedder("fake", 32);
-    TextSplitter splitter =
-        TextSplitter.of(t -> t.isBlank() ? 0 : t.strip().split("\\s+").length, 12, 0);
-    StringBuilder text = new StringBuilder();
-    for (int p = 0; p < 10; p++) {
-      text.append("Paragraph ").append(p).append(" has exactly seven words.\n\n");
-    }
-    String original = text.toString();
-    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
-      UpsertResult r = store.upsert(List.of(Document.of("file.md", original)), splitter, null);
-      assertTrue(r.chunks() >= 5, "chunks " + r.chunks());
-      assertEquals(1, store.count());
-      assertEquals(original, store.get("file.md").orElseThrow().text());
-      long chunks = r.chunks();
-      String edited = original.replace("Paragraph 4 has", "Paragraph four has");
-      UpsertResult e = store.upsert(List.of(Document.of("file.md", edited)), splitter, null);
-      assertEquals(1, e.updated());
-      assertEquals(1, e.embedded(), "only the edited chunk");
-      assertEquals(chunks - 1, e.cacheHits());
-      assertEquals(edited, store.get("file.md").orElseThrow().text());
-      assertEquals(
-          0, store.upsert(List.of(Document.of("file.md", edited)), splitter, null).embedded());
-      assertEquals(1, store.count());
-      assertEquals(chunks, store.chunkCount());
-    }
-  }
-
-  @Test
   void gcRemovesOnlyUnreferencedEntries() throws IOException {
     FakeEmbedder fake = new FakeEmbedder("fake", 32);
     List<Document> docs = corpus(100);
     try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
       store.upsert(docs);
       store.delete(List.of("doc-1", "doc-2", "doc-3"));
-      assertEquals(100, store.cacheStats().entries());
+      assertEquals(100, store.cache().stats().entries());
       assertEquals(3, store.gc());
-      assertEquals(97, store.cacheStats().entries());
+      assertEquals(97, store.cache().stats().entries());
       assertEquals(0, store.gc());
       fake.resetCounts();
       assertEquals(3, store.upsert(docs).embedded());
-    }
-  }
-
-  @Test
-  void closedStoreAndBadArguments() throws IOException {
-    LuceneVectorStore store = LuceneVectorStore.open(dir, FakeEmbedder.small());
-    assertThrows(NullPointerException.class, () -> store.upsert(null));
-    store.close();
-    store.close();
-    var e = assertThrows(IllegalStateException.class, () -> store.search(SearchRequest.of("x", 1)));
-    assertTrue(e.getMessage().contains("LuceneVectorStore"));
-    assertFalse(LuceneVectorStore.readInfo(dir).fingerprint().isEmpty());
-  }
-
-  @Test
-  void hostileIdsAndMetadataRoundTripAndFilterValuesAreLiteral() throws IOException {
-    FakeEmbedder fake = new FakeEmbedder("fake", 16);
-    List<String> hostile =
-        List.of(
-            "quote \" and backslash \\",
-            "line\nbreak\r\ttab",
-            "nul \u0000 byte",
-            "emoji \uD83D\uDE00 and CJK \u6F22\u5B57",
-            "*:*",
-            "id:* OR text:*",
-            "(a AND b) || c^2 ~ \"phrase\"",
-            "");
-    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
-      List<Document> docs = new ArrayList<>();
-      for (int i = 0; i < hostile.size(); i++) {
-        String v = hostile.get(i);
-        docs.add(
-            new Document(
-                v.isEmpty() ? "empty-" + i : v,
-                "text " + i + " " + v,
-                v.isEmpty() ? null : "title " + v,
-                Map.of("tag", v, "tags", List.of(v, "x" + v))));
-      }
-      docs.add(new Document("plain", "plain text", null, Map.of("tag", "plain")));
-      store.upsert(docs);
-      for (Document d : docs) {
-        Document got = store.get(d.id()).orElseThrow(() -> new AssertionError(d.id()));
-        assertEquals(d.text(), got.text());
-        assertEquals(d.title(), got.title());
-        assertEquals(d.metadata(), got.metadata(), d.id());
-        // A filter on the value finds exactly this document: no value is read as query syntax.
-        for (SearchMode mode : SearchMode.values()) {
-          List<SearchHit> hits =
-              store.search(
-                  SearchRequest.of("text", 20)
-                      .withMode(mode)
-                      .withFilter(Filter.eq("tag", d.metadata().get("tag"))));
-          List<String> ids = hits.stream().map(SearchHit::id).toList();
-          if (mode != SearchMode.KEYWORD || !ids.isEmpty()) {
-            assertEquals(List.of(d.id()), ids, mode + " " + d.id());
-          }
-        }
-      }
-      assertEquals(List.of(), store.ids(Filter.eq("tag", "nothing*")));
-    }
-  }
-
-  @Test
-  void aFailedUpsertCommitsTheBatchesBeforeItAndNothingAfter() throws IOException {
-    FakeEmbedder fake = new FakeEmbedder("fake", 16);
-    List<Document> docs = corpus(1000);
-    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
-      fake.failAfter(600); // inside the third batch of 256
-      var e = assertThrows(IllegalStateException.class, () -> store.upsert(docs));
-      assertTrue(e.getMessage().contains("simulated failure"), e.getMessage());
-      // Committed at the failure, not left for a later commit: the last commit holds them.
-      assertEquals(512, LuceneVectorStore.readInfo(dir).documents());
-      assertEquals(512, store.count());
-      for (int i = 0; i < docs.size(); i++) {
-        assertEquals(i < 512, store.get(docs.get(i).id()).isPresent(), docs.get(i).id());
-      }
-      long cached = store.cacheStats().entries();
-      assertTrue(cached >= 512, cached + " entries");
-
-      // Running the same call again resumes: the model sees only what the cache lacks.
-      fake.failAfter(Long.MAX_VALUE);
-      fake.resetCounts();
-      UpsertResult again = store.upsert(docs);
-      assertEquals(512, again.unchanged());
-      assertEquals(1000 - cached, again.embedded());
-      assertEquals(1000 - cached, fake.textsEmbedded());
-      assertEquals(1000, store.count());
     }
   }
 
@@ -520,6 +288,123 @@ class LuceneVectorStoreTest {
       e = assertThrows(IllegalArgumentException.class, () -> store.upsert(clash));
       assertTrue(e.getMessage().contains("metadata field year"), e.getMessage());
       assertEquals(256, LuceneVectorStore.readInfo(dir).documents());
+    }
+  }
+
+  /** The application's own vectors survive a rebuild with quantisation bit for bit. */
+  @Test
+  void aStoreOfAnExternalModelRebuildsWithoutLosingItsVectors() throws IOException {
+    ExternalModel model = ExternalModel.of("test/external", 12);
+    java.util.Random random = new java.util.Random(42);
+    List<Document> docs = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      float[] v = new float[12];
+      for (int j = 0; j < v.length; j++) {
+        v[j] = (float) random.nextGaussian() * 5;
+      }
+      docs.add(new Document("e" + i, "text " + i, null, Map.of("i", i)).withVector(v));
+    }
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, model)) {
+      store.upsert(docs);
+      assertEquals(0, store.rebuild(store.config().withQuantization(Quantization.INT8)));
+      for (Document d : docs.subList(0, 20)) {
+        assertArrayEquals(d.vector(), store.get(d.id()).orElseThrow().vector(), 0f, d.id());
+        assertEquals(
+            d.id(),
+            store
+                .search(SearchRequest.ofVector(d.vector(), 1).withMode(SearchMode.EXACT))
+                .get(0)
+                .id());
+      }
+      assertEquals(0, store.gc(), "every given vector is in use");
+    }
+    assertTrue(
+        StoreCheck.check(dir, false).sound(), "non-unit vectors check against their unit form");
+    assertThrows(
+        StoreMismatchException.class, () -> LuceneVectorStore.open(dir, FakeEmbedder.small()));
+  }
+
+  /**
+   * An ingestion's cache lookups do not refresh the searcher: one segment per commit, not per
+   * batch.
+   */
+  @Test
+  void aColdIngestionFlushesOnlyAtCommits() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    try (LuceneVectorStore store =
+        LuceneVectorStore.open(dir, fake, StoreConfig.DEFAULT.withCommitInterval(1_000_000))) {
+      List<Document> docs = corpus(2048);
+      docs.set(2000, Document.of("repeat", docs.get(4).text())); // a text of an earlier batch
+      UpsertResult r = store.upsert(docs);
+      assertEquals(2047, r.embedded());
+      assertEquals(
+          1, r.cacheHits(), "an entry put in an earlier batch is found before any refresh");
+    }
+    try (var d = org.apache.lucene.store.FSDirectory.open(dir);
+        var reader = org.apache.lucene.index.DirectoryReader.open(d)) {
+      assertTrue(reader.leaves().size() <= 2, reader.leaves().size() + " segments");
+    }
+  }
+
+  /** A standalone cache opened on a store folder writes with the store's codec. */
+  @Test
+  void aCacheOpenedOnAQuantizedStoreKeepsItsVectorFormatWhenMerging() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    try (LuceneVectorStore store =
+        LuceneVectorStore.open(
+            dir, fake, StoreConfig.DEFAULT.withQuantization(Quantization.INT8))) {
+      List<Document> docs = corpus(300);
+      for (int from = 0; from < 300; from += 100) {
+        store.upsert(docs.subList(from, from + 100));
+      }
+    }
+    String key = org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY;
+    Set<String> storeFormats = new HashSet<>();
+    try (var d = org.apache.lucene.store.FSDirectory.open(dir);
+        var reader = org.apache.lucene.index.DirectoryReader.open(d)) {
+      assertTrue(reader.leaves().size() > 1);
+      for (var leaf : reader.leaves()) {
+        storeFormats.add(leaf.reader().getFieldInfos().fieldInfo("vector").getAttribute(key));
+      }
+    }
+    String defaultFormat =
+        ((org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat)
+                new org.apache.lucene.codecs.lucene104.Lucene104Codec().knnVectorsFormat())
+            .getKnnVectorsFormatForField("vector")
+            .getName();
+    assertEquals(1, storeFormats.size(), storeFormats.toString());
+    assertFalse(storeFormats.contains(defaultFormat), "INT8 is not the default format");
+
+    try (LuceneEmbeddingCache cache = LuceneEmbeddingCache.open(dir)) {
+      cache.index().writer().forceMerge(1);
+      cache.commit();
+    }
+    try (var d = org.apache.lucene.store.FSDirectory.open(dir);
+        var reader = org.apache.lucene.index.DirectoryReader.open(d)) {
+      assertEquals(1, reader.leaves().size());
+      var info = reader.leaves().get(0).reader().getFieldInfos().fieldInfo("vector");
+      assertEquals(storeFormats, Set.of(info.getAttribute(key)), "merged in the store's format");
+    }
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      assertEquals(300, store.count());
+    }
+    assertTrue(StoreCheck.check(dir, false).sound());
+  }
+
+  /** The cache view cannot commit behind the store's back; writes go through the store. */
+  @Test
+  void cacheEntriesPutThroughTheStoreAreCommittedWithIt() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      store.upsert(corpus(10));
+      store.embed(List.of("only embedded, never indexed"), Role.DOCUMENT);
+      store.commit();
+    }
+    fake.resetCounts();
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      assertEquals(
+          0, store.embed(List.of("only embedded, never indexed"), Role.DOCUMENT).embedded());
+      assertEquals("long", LuceneVectorStore.readInfo(dir).metadataTypes().get("year"));
     }
   }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.embedstore.lucene.internal.CommitData;
+import dev.embedstore.lucene.internal.Fields;
 import dev.embedstore.npy.NpyReader;
 import dev.embedstore.store.Document;
 import dev.embedstore.testing.FakeEmbedder;
@@ -91,7 +93,7 @@ class StoreCheckTest {
     // The salvaged vectors rebuild the first half without the model.
     fake.resetCounts();
     try (LuceneVectorStore fresh = LuceneVectorStore.open(dir.resolve("fresh"), fake)) {
-      fresh.cache().importVectors(npy);
+      fresh.importVectors(npy);
       assertEquals(0, fresh.upsert(LuceneVectorStoreTest.corpus(200)).embedded());
     }
   }
@@ -106,7 +108,7 @@ class StoreCheckTest {
       w.getLiveCommitData().forEach(e -> ud.put(e.getKey(), e.getValue()));
       // Remove one entry behind the store's back, and claim a format from the future.
       w.deleteDocuments(new Term(Fields.KIND, Fields.ENTRY));
-      ud.put(LuceneVectorStore.UD_FORMAT, "99");
+      ud.put(CommitData.FORMAT_KEY, "99");
       w.setLiveCommitData(ud.entrySet());
       w.commit();
     }

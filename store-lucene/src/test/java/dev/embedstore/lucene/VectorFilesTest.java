@@ -28,8 +28,12 @@ class VectorFilesTest {
     try (LuceneVectorStore store = LuceneVectorStore.open(dir.resolve("a"), fake, null, true)) {
       store.upsert(docs);
       store.search(SearchRequest.of("a query is cached too", 3));
-      assertEquals(301, store.cache().exportVectors(fake.fingerprint(), npy));
+      assertEquals(301, store.exportVectors(fake.fingerprint(), npy), "live, before a commit");
     }
+    assertEquals(
+        301,
+        LuceneEmbeddingCache.exportVectors(dir.resolve("a"), fake.fingerprint(), npy),
+        "from the folder, as of its last commit");
     List<String> keyLines = Files.readAllLines(dir.resolve("out/vectors.keys"));
     assertEquals(302, keyLines.size());
     assertTrue(
@@ -42,7 +46,7 @@ class VectorFilesTest {
 
     fake.resetCounts();
     try (LuceneVectorStore other = LuceneVectorStore.open(dir.resolve("b"), fake)) {
-      assertEquals(301, other.cache().importVectors(npy));
+      assertEquals(301, other.importVectors(npy));
       other.commit();
       assertEquals(0, other.upsert(docs).embedded());
       assertEquals(300, other.count());
@@ -57,32 +61,32 @@ class VectorFilesTest {
     Path npy = dir.resolve("v.npy");
     try (LuceneVectorStore store = LuceneVectorStore.open(dir.resolve("a"), fake)) {
       store.upsert(LuceneVectorStoreTest.corpus(10));
-      store.cache().exportVectors(fake.fingerprint(), npy);
+      LuceneEmbeddingCache.exportVectors(dir.resolve("a"), fake.fingerprint(), npy);
       Path keys = dir.resolve("v.keys");
       List<String> lines = Files.readAllLines(keys);
 
       Files.write(keys, lines.subList(0, 6));
-      IOException e = assertThrows(IOException.class, () -> store.cache().importVectors(npy));
+      IOException e = assertThrows(IOException.class, () -> store.importVectors(npy));
       assertTrue(e.getMessage().contains("more rows than"), e.getMessage());
 
       List<String> bad = new java.util.ArrayList<>(lines);
       bad.set(3, "zz " + bad.get(3).substring(3));
       Files.write(keys, bad);
-      e = assertThrows(IOException.class, () -> store.cache().importVectors(npy));
+      e = assertThrows(IOException.class, () -> store.importVectors(npy));
       assertTrue(e.getMessage().contains("v.keys, line 4"), e.getMessage());
 
       Files.writeString(keys, "id,vector\n");
-      e = assertThrows(IOException.class, () -> store.cache().importVectors(npy));
+      e = assertThrows(IOException.class, () -> store.importVectors(npy));
       assertTrue(e.getMessage().contains("not an Embedstore keys file"), e.getMessage());
 
       e =
           assertThrows(
               IOException.class,
               () ->
-                  store
-                      .cache()
-                      .exportVectors(
-                          new FakeEmbedder("other", 8).fingerprint(), dir.resolve("x.npy")));
+                  LuceneEmbeddingCache.exportVectors(
+                      dir.resolve("a"),
+                      new FakeEmbedder("other", 8).fingerprint(),
+                      dir.resolve("x.npy")));
       assertTrue(e.getMessage().contains("no vectors of model"), e.getMessage());
     }
   }

@@ -1,6 +1,8 @@
 package dev.embedstore.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -110,7 +112,7 @@ class WriteFailureTest {
       assertTrue(count >= (long) succeeded * PER_CALL, "count " + count);
       // Re-running the whole ingestion embeds exactly what the store does not hold.
       fake.resetCounts();
-      long cached = store.cacheStats().entries();
+      long cached = store.cache().stats().entries();
       for (int n = 0; n < CALLS; n++) {
         store.upsert(call(n));
       }
@@ -166,6 +168,7 @@ class WriteFailureTest {
       Path folder = tmp.resolve(stage);
       FakeEmbedder fake = new FakeEmbedder("fake", 16);
       int after = 1 + random.nextInt(4);
+      boolean[] fired = {false};
       MockDirectoryWrapper.Failure failure =
           new MockDirectoryWrapper.Failure() {
             private int seen;
@@ -190,6 +193,7 @@ class WriteFailureTest {
                         && e.getMethodName().equals("flush");
                 if (flush || (!stage.equals("flush") && e.getMethodName().equals(stage))) {
                   if (++seen > after) {
+                    fired[0] = true;
                     throw new IOException("injected failure in " + stage);
                   }
                   return;
@@ -199,7 +203,89 @@ class WriteFailureTest {
           };
       failure.setDoFail();
       int ok = ingestUntilFailure(random, folder, fake, d -> d.failOn(failure));
+      assertTrue(fired[0], "the failure injected in " + stage + " never fired");
+      assertTrue(ok < CALLS, "a failure in " + stage + " reached no caller");
       assertReopensSound(folder, fake, ok);
+    }
+  }
+
+  /**
+   * After Lucene loses the writer, every later call says the same thing once: reopen. The message
+   * does not wrap the previous call's failure again, and the store is not told "dropped" twice.
+   */
+  @Test
+  void aStoreThatLostItsWriterRefusesLaterCallsPlainly(Random random) throws IOException {
+    Path folder = tmp.resolve("s");
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    MockDirectoryWrapper dir = mock(random, folder);
+    LuceneVectorStore store = LuceneVectorStore.open(dir, fake, null);
+    store.upsert(call(0));
+    MockDirectoryWrapper.Failure failure =
+        new MockDirectoryWrapper.Failure() {
+          @Override
+          public void eval(MockDirectoryWrapper d) throws IOException {
+            for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
+              if (doFail && e.getMethodName().equals("prepareCommitInternal")) {
+                throw new IOException("injected commit failure");
+              }
+            }
+          }
+        };
+    failure.setDoFail();
+    dir.failOn(failure);
+    IOException first = assertThrows(IOException.class, () -> store.upsert(call(1)));
+    assertTrue(first.getMessage().contains("injected commit failure"), first.getMessage());
+    failure.clearDoFail();
+    for (int i = 0; i < 3; i++) {
+      IllegalStateException later =
+          assertThrows(IllegalStateException.class, () -> store.upsert(call(2)));
+      assertTrue(later.getMessage().contains("reopen it"), later.getMessage());
+      assertFalse(
+          later.getMessage().contains("failed: store"), "not nested: " + later.getMessage());
+      assertThrows(IllegalStateException.class, store::commit);
+      assertThrows(IllegalStateException.class, () -> store.delete(List.of("c0-1")));
+    }
+    store.close();
+    store.close();
+    var closed = assertThrows(IllegalStateException.class, () -> store.upsert(call(3)));
+    assertEquals("LuceneVectorStore is closed", closed.getMessage());
+    dir.close();
+    try (LuceneVectorStore again = LuceneVectorStore.open(folder, fake)) {
+      assertEquals(PER_CALL, again.count(), "reopened at the last commit");
+    }
+  }
+
+  /** A close whose final commit fails still releases the write lock, and says why it failed. */
+  @Test
+  void aFailingCloseReleasesTheLockAndReportsTheFailure(Random random) throws IOException {
+    Path folder = tmp.resolve("s");
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    MockDirectoryWrapper dir = mock(random, folder);
+    LuceneVectorStore store = LuceneVectorStore.open(dir, fake, null);
+    store.upsert(call(0));
+    store.embed(List.of("pending, not committed"), dev.embedstore.embed.Role.DOCUMENT);
+    MockDirectoryWrapper.Failure failure =
+        new MockDirectoryWrapper.Failure() {
+          @Override
+          public void eval(MockDirectoryWrapper d) throws IOException {
+            for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
+              if (doFail && e.getMethodName().equals("prepareCommitInternal")) {
+                throw new IOException("injected failure at close");
+              }
+            }
+          }
+        };
+    failure.setDoFail();
+    dir.failOn(failure);
+    IOException e = assertThrows(IOException.class, store::close);
+    assertTrue(
+        e.getMessage().contains("injected failure at close")
+            || (e.getCause() != null && e.getCause().getMessage().contains("injected")),
+        e.toString());
+    failure.clearDoFail();
+    dir.close();
+    try (LuceneVectorStore again = LuceneVectorStore.open(folder, fake)) {
+      assertEquals(PER_CALL, again.count(), "the lock is free and the last commit is whole");
     }
   }
 }

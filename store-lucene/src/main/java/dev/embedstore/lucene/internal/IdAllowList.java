@@ -1,4 +1,4 @@
-package dev.embedstore.lucene;
+package dev.embedstore.lucene.internal;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -28,14 +28,20 @@ import org.roaringbitmap.RoaringBitmap;
  * which then drives the (pre-filtered) search: compact for any list size, and iterated in doc-id
  * order without sorting.
  */
-final class IdAllowList extends Query {
+public final class IdAllowList extends Query {
   private final BytesRef[] ids;
 
   private IdAllowList(BytesRef[] ids) {
     this.ids = ids;
   }
 
-  static Query query(Set<String> ids) {
+  /**
+   * The allow-list query of some ids.
+   *
+   * @param ids the ids
+   * @return the query
+   */
+  public static Query query(Set<String> ids) {
     if (ids.isEmpty()) {
       return new MatchNoDocsQuery("empty allow-list");
     }

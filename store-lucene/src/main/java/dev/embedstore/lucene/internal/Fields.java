@@ -1,75 +1,75 @@
-package dev.embedstore.lucene;
+package dev.embedstore.lucene.internal;
 
 /**
  * The field names of the on-disk layout (see docs/architecture.md). Two kinds of Lucene documents
  * share one index: cache entries and stored chunks, told apart by {@link #KIND}.
  */
-final class Fields {
+public final class Fields {
   private Fields() {}
 
   /** {@link #ENTRY} or {@link #CHUNK}; indexed. */
-  static final String KIND = "kind";
+  public static final String KIND = "kind";
 
-  static final String ENTRY = "entry";
-  static final String CHUNK = "chunk";
+  public static final String ENTRY = "entry";
+  public static final String CHUNK = "chunk";
 
   // Cache entries.
   /** The 32-byte cache key; indexed for exact lookup. */
-  static final String KEY = "key";
+  public static final String KEY = "key";
 
   /** The model fingerprint, hex; indexed. */
-  static final String FP = "fp";
+  public static final String FP = "fp";
 
   /** The role code, D or Q; indexed and stored. */
-  static final String ROLE = "role";
+  public static final String ROLE = "role";
 
   /** The vector: float32 little-endian, stored only. */
-  static final String VEC = "vec";
+  public static final String VEC = "vec";
 
   // Chunks of documents.
   /** The document id; indexed and stored. */
-  static final String ID = "id";
+  public static final String ID = "id";
 
   /**
    * The document id again, as sorted doc values, so that hits fold to documents without
    * stored-field reads. A field of its own: stores written before it have {@link #ID} without doc
    * values, and Lucene does not let a field gain doc values.
    */
-  static final String ID_VALUES = "id.dv";
+  public static final String ID_VALUES = "id.dv";
 
   /** The chunk's ordinal in its document; stored. */
-  static final String ORDINAL = "ord";
+  public static final String ORDINAL = "ord";
 
   /** How many chunks the document has; stored. */
-  static final String CHUNKS = "nchunks";
+  public static final String CHUNKS = "nchunks";
 
   /** The chunk's text; BM25-indexed and stored. */
-  static final String TEXT = "text";
+  public static final String TEXT = "text";
 
   /** The document's title; BM25-indexed and stored. */
-  static final String TITLE = "title";
+  public static final String TITLE = "title";
 
   /** The cache key of the chunk's vector, hex; indexed (garbage collection) and stored. */
-  static final String VKEY = "vkey";
+  public static final String VKEY = "vkey";
 
   /** A digest of the document's content and chunking, hex; stored, decides "unchanged". */
-  static final String HASH = "hash";
+  public static final String HASH = "hash";
 
   /** "1" on a document's first chunk; indexed. Counting documents counts these. */
-  static final String HEAD = "head";
+  public static final String HEAD = "head";
 
   /** The document's whole text, stored on chunk 0 of a document with several chunks. */
-  static final String SOURCE = "source";
+  public static final String SOURCE = "source";
 
   /** The HNSW vector field. */
-  static final String VECTOR = "vector";
+  public static final String VECTOR = "vector";
 
   /** Metadata fields are {@code META_PREFIX + name}. */
-  static final String META_PREFIX = "m.";
+  public static final String META_PREFIX = "m.";
 
   /** Stored list of the metadata fields of the document that are booleans. */
-  static final String META_BOOLEANS = "mbool";
+  public static final String META_BOOLEANS = "mbool";
 
   /** Stored list of the metadata fields of the document that are lists. */
-  static final String META_LISTS = "mlist";
+  public static final String META_LISTS = "mlist";
 }

@@ -1,11 +1,15 @@
-package dev.embedstore.lucene;
+package dev.embedstore.lucene.internal;
 
+import dev.embedstore.store.spi.Vectors;
 import java.util.Map;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -21,7 +25,7 @@ import org.apache.lucene.util.BytesRef;
  * @param hash the document's content digest
  * @param metadata the document's metadata
  */
-record StoredChunk(
+public record StoredChunk(
     String id,
     int ordinal,
     int chunks,
@@ -32,20 +36,32 @@ record StoredChunk(
     String hash,
     Map<String, Object> metadata) {
 
-  StoredChunk withKey(byte[] key) {
+  /**
+   * This chunk with another vector key (after re-embedding).
+   *
+   * @param key the 32-byte key
+   * @return a new chunk
+   */
+  public StoredChunk withKey(byte[] key) {
     return new StoredChunk(id, ordinal, chunks, text, title, source, key, hash, metadata);
   }
 
-  Document toLucene(float[] vector) {
+  /**
+   * The Lucene document of this chunk.
+   *
+   * @param vector the chunk's vector as cached; the HNSW field gets its unit-length form
+   * @return the document
+   */
+  public Document toLucene(float[] vector) {
     Document doc = new Document();
     doc.add(new StringField(Fields.KIND, Fields.CHUNK, Field.Store.NO));
     doc.add(new StringField(Fields.ID, id, Field.Store.YES));
     doc.add(new SortedDocValuesField(Fields.ID_VALUES, new BytesRef(id)));
     doc.add(new StoredField(Fields.ORDINAL, ordinal));
     doc.add(new StoredField(Fields.CHUNKS, chunks));
-    doc.add(LuceneVectorStore.textField(Fields.TEXT, text));
+    doc.add(new TextField(Fields.TEXT, text, Field.Store.YES));
     if (title != null) {
-      doc.add(LuceneVectorStore.textField(Fields.TITLE, title));
+      doc.add(new TextField(Fields.TITLE, title, Field.Store.YES));
     }
     doc.add(new StringField(Fields.VKEY, new BytesRef(vkey), Field.Store.YES));
     doc.add(new StoredField(Fields.HASH, hash));
@@ -56,11 +72,19 @@ record StoredChunk(
       }
     }
     MetadataSchema.addFields(doc, metadata);
-    doc.add(LuceneVectorStore.vectorField(vector));
+    doc.add(
+        new KnnFloatVectorField(
+            Fields.VECTOR, Vectors.unitLength(vector), VectorSimilarityFunction.DOT_PRODUCT));
     return doc;
   }
 
-  static StoredChunk of(Document d) {
+  /**
+   * Reads a chunk back from its stored fields.
+   *
+   * @param d the stored fields
+   * @return the chunk
+   */
+  public static StoredChunk of(Document d) {
     BytesRef key = d.getBinaryValue(Fields.VKEY);
     byte[] vkey = new byte[key.length];
     System.arraycopy(key.bytes, key.offset, vkey, 0, key.length);

@@ -1,8 +1,7 @@
-package dev.embedstore.lucene;
+package dev.embedstore.lucene.internal;
 
 import dev.embedstore.cache.CacheEntry;
 import dev.embedstore.cache.CacheKey;
-import dev.embedstore.cache.EmbeddingCache;
 import dev.embedstore.embed.ModelFingerprint;
 import dev.embedstore.embed.Role;
 import dev.embedstore.npy.NpyReader;
@@ -38,27 +37,43 @@ import org.apache.lucene.util.BytesRef;
  * Importing puts the entries back under that fingerprint, so a store or cache that sees the same
  * texts with the same model needs no model calls for them.
  */
-final class VectorFiles {
-  static final String HEADER = "# embedstore-keys/1";
+public final class VectorFiles {
+  /** The first word of a keys file. */
+  public static final String HEADER = "# embedstore-keys/1";
+
   private static final int IMPORT_BATCH = 1024;
 
   private VectorFiles() {}
 
-  /** The keys file written beside a {@code .npy} file: {@code x.npy} gives {@code x.keys}. */
-  static Path keysFileOf(Path npy) {
+  /**
+   * The keys file written beside a {@code .npy} file: {@code x.npy} gives {@code x.keys}.
+   *
+   * @param npy the .npy file
+   * @return the keys file
+   */
+  public static Path keysFileOf(Path npy) {
     String name = npy.getFileName().toString();
     String base = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
     return npy.resolveSibling(base + ".keys");
   }
 
-  /** Writes the live entries of one model in a reader; returns the rows written. */
-  static long export(IndexReader reader, ModelFingerprint fp, Path npy, Path keys)
+  /**
+   * Writes the live entries of one model in a reader.
+   *
+   * @param reader the reader
+   * @param fp the model
+   * @param npy the .npy file
+   * @param keys the keys file
+   * @return the rows written
+   * @throws IOException if the model has no entries or a file cannot be written
+   */
+  public static long export(IndexReader reader, ModelFingerprint fp, Path npy, Path keys)
       throws IOException {
     long n = reader.docFreq(new org.apache.lucene.index.Term(Fields.FP, fp.hex()));
     if (n == 0) {
       throw new IOException("the cache holds no vectors of model fingerprint " + fp.shortId());
     }
-    int dimension = LuceneEmbeddingCache.dimensionOf(reader, fp);
+    int dimension = CacheReads.dimensionOf(reader, fp);
     if (dimension == 0) {
       throw new IOException("the cache holds no live vectors of model fingerprint " + fp.shortId());
     }
@@ -68,12 +83,12 @@ final class VectorFiles {
       long rows;
       try (NpyWriter out = NpyWriter.create(npy, dimension);
           BufferedWriter kw = Files.newBufferedWriter(body, StandardCharsets.UTF_8)) {
-        LuceneEmbeddingCache.visit(
+        CacheReads.visit(
             reader,
             fp,
             Set.of(Fields.KEY, Fields.ROLE, Fields.VEC),
             (r, doc, d) -> {
-              float[] v = LuceneEmbeddingCache.decode(d.getBinaryValue(Fields.VEC));
+              float[] v = EntryCodec.decode(d.getBinaryValue(Fields.VEC));
               String key = hex(d.getBinaryValue(Fields.KEY));
               if (v.length != dimension) {
                 throw new IOException(
@@ -113,8 +128,28 @@ final class VectorFiles {
     return CacheKey.ofBytes(b.bytes, b.offset).hex();
   }
 
-  /** Puts the rows of an exported pair into a cache; returns the rows imported. */
-  static long importInto(EmbeddingCache cache, Path npy, Path keys) throws IOException {
+  /** Receives imported entries, a batch at a time. */
+  @FunctionalInterface
+  public interface EntrySink {
+    /**
+     * Takes a batch.
+     *
+     * @param batch the entries
+     * @throws IOException if they cannot be kept
+     */
+    void accept(List<CacheEntry> batch) throws IOException;
+  }
+
+  /**
+   * Puts the rows of an exported pair into a sink (a cache's or a store's putAll).
+   *
+   * @param sink where the entries go
+   * @param npy the .npy file
+   * @param keys the keys file
+   * @return the rows imported
+   * @throws IOException if a file cannot be read, or the two do not match
+   */
+  public static long importInto(EntrySink sink, Path npy, Path keys) throws IOException {
     try (NpyReader in = NpyReader.open(npy);
         BufferedReader kr = Files.newBufferedReader(keys, StandardCharsets.UTF_8)) {
       String header = kr.readLine();
@@ -187,7 +222,7 @@ final class VectorFiles {
         }
         batch.add(e);
         if (batch.size() == IMPORT_BATCH) {
-          cache.putAll(batch);
+          sink.accept(batch);
           done += batch.size();
           batch.clear();
         }
@@ -195,7 +230,7 @@ final class VectorFiles {
       if (in.next() != null) {
         throw new IOException(npy + " has more rows than " + keys + " has keys");
       }
-      cache.putAll(batch);
+      sink.accept(batch);
       return done + batch.size();
     }
   }
