@@ -16,7 +16,7 @@ import dev.langchain4j.model.embedding.request.EmbeddingParameter;
 import dev.langchain4j.model.embedding.request.EmbeddingRequest;
 import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
 import dev.langchain4j.model.embedding.response.EmbeddingResponse;
-import dev.langchain4j.model.output.ContentType;
+import dev.langchain4j.data.message.ContentType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
