@@ -22,7 +22,9 @@ import java.util.List;
  *       values but for the two zeros, which are both decimal 0; and the decimal of {@code t}'s
  *       neighbours lies outside the decimal's rounding interval. So {@code decimal(x) > D} is {@code
  *       x > t} when {@code decimal(t) <= D}, else {@code x >= t}; the other comparisons alike.
- *   <li>A bound at zero takes the sign that puts both zeros on the same side.
+ *   <li>A bound at zero is written as the smallest subnormal on the side that puts both zeros
+ *       together (never as a signed zero, whose sign a backend may not keep): {@code x >= 0} is
+ *       {@code x > -Double.MIN_VALUE}.
  * </ul>
  *
  * <p>Static helpers only; thread-safe.
@@ -143,7 +145,11 @@ public final class NumberFilters {
     }
     return switch (op) {
       case EQ ->
-          cmp != 0 ? NOTHING : new Filter.Range(field, low(t, true), true, high(t, true), true);
+          cmp != 0
+              ? NOTHING
+              : t == 0
+                  ? new Filter.Range(field, -Double.MIN_VALUE, false, Double.MIN_VALUE, false)
+                  : new Filter.Range(field, t, true, t, true);
       case GT -> cmp <= 0 ? above(field, t, false) : above(field, t, true);
       case GTE -> cmp >= 0 ? above(field, t, true) : above(field, t, false);
       case LT -> cmp >= 0 ? below(field, t, false) : below(field, t, true);
@@ -155,27 +161,25 @@ public final class NumberFilters {
     if (t == Double.POSITIVE_INFINITY && !inclusive) {
       return NOTHING;
     }
-    return new Filter.Range(field, low(t, inclusive), inclusive, null, false);
+    if (t == 0) {
+      // Both zeros are decimal 0: keep both (above the negative subnormal) or neither.
+      return inclusive
+          ? new Filter.Range(field, -Double.MIN_VALUE, false, null, false)
+          : new Filter.Range(field, Double.MIN_VALUE, true, null, false);
+    }
+    return new Filter.Range(field, t, inclusive, null, false);
   }
 
   private static Filter below(String field, double t, boolean inclusive) {
     if (t == Double.NEGATIVE_INFINITY && !inclusive) {
       return NOTHING;
     }
-    return new Filter.Range(field, null, false, high(t, inclusive), inclusive);
-  }
-
-  /**
-   * A lower bound; at zero, -0.0 when inclusive (both zeros in) and +0.0 when exclusive (both
-   * out), since the store orders -0.0 below +0.0 while langchain4j gives both the decimal 0.
-   */
-  private static double low(double t, boolean inclusive) {
-    return t == 0 ? (inclusive ? -0.0 : 0.0) : t;
-  }
-
-  /** An upper bound; at zero, +0.0 when inclusive and -0.0 when exclusive. */
-  private static double high(double t, boolean inclusive) {
-    return t == 0 ? (inclusive ? 0.0 : -0.0) : t;
+    if (t == 0) {
+      return inclusive
+          ? new Filter.Range(field, null, false, Double.MIN_VALUE, false)
+          : new Filter.Range(field, null, false, -Double.MIN_VALUE, true);
+    }
+    return new Filter.Range(field, null, false, t, inclusive);
   }
 
   /** A filter no document matches. */

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * type and random nested filters.
  */
 @ExtendWith(Seeded.class)
-class FilterTranslatorTest {
+public class FilterTranslatorTest {
   /** Keys with values of every type, so that one key meets comparisons of every type. */
   static final String[] KEYS = {"k", "n", "k#int"};
 
@@ -157,7 +157,7 @@ class FilterTranslatorTest {
         "store: " + f + " -> " + FilterTranslator.translate(f));
   }
 
-  static Metadata randomMetadata(Random random) {
+  public static Metadata randomMetadata(Random random) {
     Metadata m = new Metadata();
     for (String key : KEYS) {
       if (random.nextInt(4) != 0) {
@@ -175,7 +175,7 @@ class FilterTranslatorTest {
     return MetadataCodec.put(m, key, v);
   }
 
-  static Filter randomFilter(Random random, int depth) {
+  public static Filter randomFilter(Random random, int depth) {
     String key = KEYS[random.nextInt(KEYS.length)];
     int kind = random.nextInt(depth > 0 ? 13 : 10);
     return switch (kind) {
