@@ -22,12 +22,12 @@ class EmbedstoreEmbeddingModelTest {
 
   @Test
   void documentsAndQueriesAreTheEmbeddersVectors() throws IOException {
-    try (OnnxEmbedder onnx = OnnxEmbedder.open("bge-small-en-v1.5");
-        EmbedstoreEmbeddingModel model =
-            EmbedstoreEmbeddingModel.builder()
-                .model("bge-small-en-v1.5")
-                .cacheFolder(tmp.resolve("c"))
-                .build()) {
+    EmbedstoreEmbeddingModel model =
+        EmbedstoreEmbeddingModel.builder()
+            .model("bge-small-en-v1.5")
+            .cacheFolder(tmp.resolve("c"))
+            .build();
+    try (OnnxEmbedder onnx = OnnxEmbedder.open("bge-small-en-v1.5")) {
       assertEquals(384, model.dimensions());
       assertArrayEquals(onnx.embed("a passage", Role.DOCUMENT), model.embed("a passage"), 1e-5f);
       float[] q = model.embedQuery("a passage");
