@@ -7,6 +7,7 @@ import dev.embedstore.embed.Role;
 import dev.embedstore.langchain4j.internal.DelegateEmbedder;
 import dev.embedstore.langchain4j.internal.OwnedCache;
 import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.message.ContentType;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.request.EmbeddingInput;
@@ -15,7 +16,6 @@ import dev.langchain4j.model.embedding.request.EmbeddingParameter;
 import dev.langchain4j.model.embedding.request.EmbeddingRequest;
 import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
 import dev.langchain4j.model.embedding.response.EmbeddingResponse;
-import dev.langchain4j.data.message.ContentType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -42,10 +42,10 @@ import java.util.concurrent.atomic.LongAdder;
  * modelName()}, its dimension and every request parameter (model name, dimensions, input type), as
  * well as the namespace, the role and the text; so switching models, dimensions or input types
  * never serves a stale vector. Each call looks all its texts up in one batch, sends each missing
- * text to the delegate once however often it repeats, in batches of {@link
- * Builder#batchSize(int)}, and stores the results before returning: with a cache folder they are
- * committed (durable) when the call returns. A text with input type {@link EmbeddingInputType#QUERY}
- * is cached apart from the same text as a document.
+ * text to the delegate once however often it repeats, in batches of {@link Builder#batchSize(int)},
+ * and stores the results before returning: with a cache folder they are committed (durable) when
+ * the call returns. A text with input type {@link EmbeddingInputType#QUERY} is cached apart from
+ * the same text as a document.
  *
  * <p>Vectors come back exactly as the delegate made them. {@link #stats()} counts hits, misses,
  * texts embedded and calls to the delegate. The delegate's listeners see only the calls that reach
@@ -279,8 +279,8 @@ public final class CachedEmbeddingModel implements EmbeddingModel, AutoCloseable
     }
 
     /**
-     * Keeps the vectors in a cache the application owns (and commits and closes), such as an
-     * {@code InMemoryEmbeddingCache} or a {@code SolrEmbeddingCache}.
+     * Keeps the vectors in a cache the application owns (and commits and closes), such as an {@code
+     * InMemoryEmbeddingCache} or a {@code SolrEmbeddingCache}.
      *
      * @param cache the cache
      * @return this builder
@@ -341,13 +341,15 @@ public final class CachedEmbeddingModel implements EmbeddingModel, AutoCloseable
      */
     public CachedEmbeddingModel build() throws IOException {
       if (delegate == null) {
-        throw new IllegalStateException("CachedEmbeddingModel needs a delegate: call delegate(model)");
+        throw new IllegalStateException(
+            "CachedEmbeddingModel needs a delegate: call delegate(model)");
       }
       if (cacheFolder == null && cache == null) {
         throw new IllegalStateException(
             "CachedEmbeddingModel needs a cache: call cacheFolder(path) or cache(embeddingCache)");
       }
-      OwnedCache c = cacheFolder != null ? OwnedCache.open(cacheFolder) : OwnedCache.borrowed(cache);
+      OwnedCache c =
+          cacheFolder != null ? OwnedCache.open(cacheFolder) : OwnedCache.borrowed(cache);
       return new CachedEmbeddingModel(this, c);
     }
   }

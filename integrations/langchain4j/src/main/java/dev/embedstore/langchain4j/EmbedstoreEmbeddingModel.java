@@ -9,6 +9,7 @@ import dev.embedstore.langchain4j.internal.OwnedCache;
 import dev.embedstore.onnx.BundledModel;
 import dev.embedstore.onnx.OnnxEmbedder;
 import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.message.ContentType;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.request.EmbeddingInput;
 import dev.langchain4j.model.embedding.request.EmbeddingInputType;
@@ -16,7 +17,6 @@ import dev.langchain4j.model.embedding.request.EmbeddingParameter;
 import dev.langchain4j.model.embedding.request.EmbeddingRequest;
 import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
 import dev.langchain4j.model.embedding.response.EmbeddingResponse;
-import dev.langchain4j.data.message.ContentType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -240,7 +240,9 @@ public final class EmbedstoreEmbeddingModel implements EmbeddingModel, AutoClose
             cacheFolder != null
                 ? OwnedCache.open(cacheFolder)
                 : OwnedCache.borrowed(
-                    cache != null ? cache : InMemoryEmbeddingCache.withMaxEntries(IN_MEMORY_ENTRIES));
+                    cache != null
+                        ? cache
+                        : InMemoryEmbeddingCache.withMaxEntries(IN_MEMORY_ENTRIES));
         return new EmbedstoreEmbeddingModel(onnx, c, namespace);
       } catch (IOException | RuntimeException e) {
         onnx.close();

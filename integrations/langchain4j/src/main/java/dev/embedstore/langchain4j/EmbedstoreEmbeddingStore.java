@@ -339,8 +339,8 @@ public final class EmbedstoreEmbeddingStore implements EmbeddingStore<TextSegmen
     }
 
     /**
-     * Keeps the embeddings in a store the application opened (and closes): it must have been
-     * opened with an {@link ExternalModel} of the embeddings' dimension.
+     * Keeps the embeddings in a store the application opened (and closes): it must have been opened
+     * with an {@link ExternalModel} of the embeddings' dimension.
      *
      * @param store the store
      * @return this builder

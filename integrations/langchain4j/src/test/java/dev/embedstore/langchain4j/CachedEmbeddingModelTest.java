@@ -19,7 +19,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** CachedEmbeddingModel over a counting delegate: only misses reach it, and never a stale vector. */
+/**
+ * CachedEmbeddingModel over a counting delegate: only misses reach it, and never a stale vector.
+ */
 class CachedEmbeddingModelTest {
   @TempDir Path tmp;
 

@@ -31,7 +31,8 @@ final class CountingModel implements EmbeddingModel {
     texts.addAndGet(segments.size());
     List<Embedding> out = new ArrayList<>();
     for (TextSegment s : segments) {
-      out.add(Embedding.from(FakeEmbedder.vectorOf(name + "|" + s.text(), Role.DOCUMENT, dimension)));
+      out.add(
+          Embedding.from(FakeEmbedder.vectorOf(name + "|" + s.text(), Role.DOCUMENT, dimension)));
     }
     return Response.from(out);
   }

@@ -66,10 +66,15 @@ class EmbedstoreEmbeddingStoreTest {
       Embedding query = Embedding.from(FakeEmbedder.vectorOf("q", Role.QUERY, DIM));
       for (int t = 0; t < 150; t++) {
         Filter f =
-            random.nextInt(6) == 0 ? extremeFilter(random) : FilterTranslatorTest.randomFilter(random, 2);
+            random.nextInt(6) == 0
+                ? extremeFilter(random)
+                : FilterTranslatorTest.randomFilter(random, 2);
         Set<String> expected =
             byId.entrySet().stream()
-                .filter(e -> dev.embedstore.langchain4j.internal.FilterReferenceAccess.matches(f, e.getValue()))
+                .filter(
+                    e ->
+                        dev.embedstore.langchain4j.internal.FilterReferenceAccess.matches(
+                            f, e.getValue()))
                 .map(Map.Entry::getKey)
                 .collect(Collectors.toCollection(TreeSet::new));
         List<EmbeddingMatch<TextSegment>> matches =
@@ -82,7 +87,9 @@ class EmbedstoreEmbeddingStoreTest {
                         .build())
                 .matches();
         Set<String> actual =
-            matches.stream().map(EmbeddingMatch::embeddingId).collect(Collectors.toCollection(TreeSet::new));
+            matches.stream()
+                .map(EmbeddingMatch::embeddingId)
+                .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(expected, actual, "filter " + f);
         for (EmbeddingMatch<TextSegment> match : matches) {
           assertEquals(byId.get(match.embeddingId()).toMap(), match.embedded().metadata().toMap());
@@ -125,7 +132,8 @@ class EmbedstoreEmbeddingStoreTest {
       id1 = store.add(e1, TextSegment.from("hello", m));
       id2 = store.add(e2);
     }
-    try (EmbedstoreEmbeddingStore store = EmbedstoreEmbeddingStore.builder().folder(folder).build()) {
+    try (EmbedstoreEmbeddingStore store =
+        EmbedstoreEmbeddingStore.builder().folder(folder).build()) {
       assertEquals("remote/model-x", store.vectorStore().info().modelName());
       List<EmbeddingMatch<TextSegment>> all =
           store
@@ -170,7 +178,8 @@ class EmbedstoreEmbeddingStoreTest {
       store.close();
       assertEquals(1, vs.count());
       IllegalStateException closed =
-          assertThrows(IllegalStateException.class, () -> store.add(Embedding.from(new float[DIM])));
+          assertThrows(
+              IllegalStateException.class, () -> store.add(Embedding.from(new float[DIM])));
       assertTrue(closed.getMessage().contains("EmbedstoreEmbeddingStore is closed"));
     }
   }

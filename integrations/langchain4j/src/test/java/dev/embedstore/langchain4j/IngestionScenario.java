@@ -24,10 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One run of the ingestion scenario, in its own JVM: langchain4j's {@link EmbeddingStoreIngestor}
  * with a recursive splitter fills a store through a {@link CachedEmbeddingModel} over a counting
- * delegate, then searches. Arguments: the store folder to ingest into, the cache folder, the
- * output file, and optionally a second store folder to search without ingesting. The output has
- * one line per hit ({@code store TAB query TAB text TAB score}) and a last line {@code calls N
- * texts M} with what reached the delegate.
+ * delegate, then searches. Arguments: the store folder to ingest into, the cache folder, the output
+ * file, and optionally a second store folder to search without ingesting. The output has one line
+ * per hit ({@code store TAB query TAB text TAB score}) and a last line {@code calls N texts M} with
+ * what reached the delegate.
  */
 public final class IngestionScenario {
   static final List<String> QUERIES =

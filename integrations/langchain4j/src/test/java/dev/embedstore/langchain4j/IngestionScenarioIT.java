@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ingestion scenario in two JVMs: the first ingests through the cache and pays the delegate;
- * the second re-ingests the same documents into a new store with no call to the delegate, and
- * both it and the first store (reopened) give the same search results.
+ * the second re-ingests the same documents into a new store with no call to the delegate, and both
+ * it and the first store (reopened) give the same search results.
  */
 class IngestionScenarioIT {
   @TempDir Path tmp;
@@ -38,14 +38,16 @@ class IngestionScenarioIT {
       (line.startsWith("ingested\t") ? ingested : reopened).add(line);
     }
     assertEquals(first, ingested);
-    assertEquals(first, reopened.stream().map(l -> l.replaceFirst("^reopened", "ingested")).toList());
+    assertEquals(
+        first, reopened.stream().map(l -> l.replaceFirst("^reopened", "ingested")).toList());
   }
 
   private static List<String> run(Path store, Path cache, Path out, Path... more)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+    cmd.addAll(
+        List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
     cmd.add(IngestionScenario.class.getName());
     cmd.addAll(List.of(store.toString(), cache.toString(), out.toString()));
@@ -53,10 +55,12 @@ class IngestionScenarioIT {
       cmd.add(p.toString());
     }
     Path log = out.resolveSibling(out.getFileName() + ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new AssertionError("the scenario JVM did not finish; its output: " + Files.readString(log));
+      throw new AssertionError(
+          "the scenario JVM did not finish; its output: " + Files.readString(log));
     }
     assertEquals(0, p.exitValue(), Files.readString(log));
     return new ArrayList<>(Files.readAllLines(out, StandardCharsets.UTF_8));

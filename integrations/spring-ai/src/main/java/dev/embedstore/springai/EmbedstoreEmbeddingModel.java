@@ -35,9 +35,9 @@ import org.springframework.ai.embedding.EmbeddingResponse;
  * }</pre>
  *
  * <p>Three ways to build one: a bundled model (or model folder) with its own cache folder; the same
- * with an in-memory cache (no folder); or {@link Builder#store(VectorStore) over a store}, embedding
- * with the store's own model through the store's own cache, so that one folder holds documents and
- * vectors (what the auto-configuration does). Vectors are L2-normalised; {@link
+ * with an in-memory cache (no folder); or {@link Builder#store(VectorStore) over a store},
+ * embedding with the store's own model through the store's own cache, so that one folder holds
+ * documents and vectors (what the auto-configuration does). Vectors are L2-normalised; {@link
  * #embed(String)} and {@link #call} embed documents, {@link #embedQuery} queries (with the model's
  * query prefix, for bge).
  *
@@ -68,10 +68,7 @@ public final class EmbedstoreEmbeddingModel implements EmbeddingModel, AutoClose
   private volatile boolean closed;
 
   private EmbedstoreEmbeddingModel(
-      Texts texts,
-      Embedder model,
-      Resources resources,
-      LuceneEmbeddingCache commitAfterWrites) {
+      Texts texts, Embedder model, Resources resources, LuceneEmbeddingCache commitAfterWrites) {
     this.texts = texts;
     this.modelName = model.modelName();
     this.dimension = model.dimension();
@@ -92,7 +89,9 @@ public final class EmbedstoreEmbeddingModel implements EmbeddingModel, AutoClose
   @Override
   public EmbeddingResponse call(EmbeddingRequest request) {
     EmbeddingOptions options = request.getOptions();
-    if (options != null && options.getDimensions() != null && options.getDimensions() != dimension) {
+    if (options != null
+        && options.getDimensions() != null
+        && options.getDimensions() != dimension) {
       throw new IllegalArgumentException(
           "model "
               + modelName
@@ -120,8 +119,7 @@ public final class EmbedstoreEmbeddingModel implements EmbeddingModel, AutoClose
   }
 
   /**
-   * Embeds a search query: the model's query prefix applies, and the vector is kept in memory
-   * only.
+   * Embeds a search query: the model's query prefix applies, and the vector is kept in memory only.
    *
    * @param query the query
    * @return its vector
@@ -276,7 +274,8 @@ public final class EmbedstoreEmbeddingModel implements EmbeddingModel, AutoClose
       }
       OnnxEmbedder onnx = OnnxEmbedder.open(model);
       try {
-        LuceneEmbeddingCache owned = cacheFolder != null ? LuceneEmbeddingCache.open(cacheFolder) : null;
+        LuceneEmbeddingCache owned =
+            cacheFolder != null ? LuceneEmbeddingCache.open(cacheFolder) : null;
         EmbeddingCache c =
             owned != null
                 ? owned

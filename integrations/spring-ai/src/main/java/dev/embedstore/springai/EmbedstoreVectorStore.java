@@ -45,9 +45,9 @@ import org.springframework.ai.vectorstore.observation.VectorStoreObservationCont
  * <p>Two ways to embed, chosen by the model given:
  *
  * <ul>
- *   <li>An {@link EmbedstoreEmbeddingModel} of the store's own model (equal fingerprints): the store
- *       embeds texts itself, through its cache, and searches by query text. One folder holds the
- *       documents and every vector; re-adding a document embeds nothing.
+ *   <li>An {@link EmbedstoreEmbeddingModel} of the store's own model (equal fingerprints): the
+ *       store embeds texts itself, through its cache, and searches by query text. One folder holds
+ *       the documents and every vector; re-adding a document embeds nothing.
  *   <li>Any other model (a remote API's): its vectors go into the store, which must have been
  *       opened with an {@link dev.embedstore.embed.ExternalModel} of the model's dimension.
  * </ul>
@@ -153,7 +153,8 @@ public final class EmbedstoreVectorStore extends AbstractObservationVectorStore 
   }
 
   @Override
-  public List<Document> doSimilaritySearch(org.springframework.ai.vectorstore.SearchRequest request) {
+  public List<Document> doSimilaritySearch(
+      org.springframework.ai.vectorstore.SearchRequest request) {
     dev.embedstore.store.Filter filter = SpringAiFilters.translate(request.getFilterExpression());
     SearchRequest r;
     if (storeEmbeds) {
@@ -186,7 +187,8 @@ public final class EmbedstoreVectorStore extends AbstractObservationVectorStore 
   }
 
   @Override
-  public VectorStoreObservationContext.Builder createObservationContextBuilder(String operationName) {
+  public VectorStoreObservationContext.Builder createObservationContextBuilder(
+      String operationName) {
     return VectorStoreObservationContext.builder("embedstore", operationName)
         .collectionName(location)
         .dimensions(dimension)
@@ -212,7 +214,12 @@ public final class EmbedstoreVectorStore extends AbstractObservationVectorStore 
             case BigInteger bi -> {
               if (bi.bitLength() > 63) {
                 throw new IllegalArgumentException(
-                    "document " + id + ": metadata field " + e.getKey() + " does not fit a long: " + bi);
+                    "document "
+                        + id
+                        + ": metadata field "
+                        + e.getKey()
+                        + " does not fit a long: "
+                        + bi);
               }
               yield bi.longValue();
             }
@@ -226,7 +233,8 @@ public final class EmbedstoreVectorStore extends AbstractObservationVectorStore 
   }
 
   private UncheckedIOException failed(String operation, IOException e) {
-    return new UncheckedIOException("vector store " + location + ": " + operation + " failed: " + e, e);
+    return new UncheckedIOException(
+        "vector store " + location + ": " + operation + " failed: " + e, e);
   }
 
   @Override

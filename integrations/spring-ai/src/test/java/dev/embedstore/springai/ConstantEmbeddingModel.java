@@ -10,8 +10,8 @@ import org.springframework.ai.embedding.EmbeddingRequest;
 import org.springframework.ai.embedding.EmbeddingResponse;
 
 /**
- * A Spring AI model that gives every text the same unit vector, so that every document scores 1
- * and a search returns exactly the documents its filter keeps. Counts the texts it embeds.
+ * A Spring AI model that gives every text the same unit vector, so that every document scores 1 and
+ * a search returns exactly the documents its filter keeps. Counts the texts it embeds.
  */
 public final class ConstantEmbeddingModel implements EmbeddingModel {
   /** The vectors' dimension. */

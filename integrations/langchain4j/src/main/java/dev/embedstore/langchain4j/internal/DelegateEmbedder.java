@@ -60,7 +60,9 @@ public final class DelegateEmbedder implements Embedder {
     this.parameters = Objects.requireNonNull(parameters, "parameters");
     this.calls = Objects.requireNonNull(calls, "calls");
     this.modelName =
-        parameters.modelName() != null ? parameters.modelName() : String.valueOf(delegate.modelName());
+        parameters.modelName() != null
+            ? parameters.modelName()
+            : String.valueOf(delegate.modelName());
     this.dimension = parameters.dimensions() != null ? parameters.dimensions() : baseDimension;
     ModelFingerprint.Builder b =
         ModelFingerprint.builder()

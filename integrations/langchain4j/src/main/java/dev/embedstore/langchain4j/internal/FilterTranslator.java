@@ -40,8 +40,8 @@ import java.util.UUID;
  * </ul>
  *
  * <p>A value of a type langchain4j cannot compare with the stored one (a number with a string, a
- * string with a UUID) is where langchain4j's in-memory store throws; here the condition simply
- * does not hold, so {@code isNotEqualTo} and {@code isNotIn}, which are the negations of {@code
+ * string with a UUID) is where langchain4j's in-memory store throws; here the condition simply does
+ * not hold, so {@code isNotEqualTo} and {@code isNotIn}, which are the negations of {@code
  * isEqualTo} and {@code isIn}, hold. A document without the key matches no condition on it but
  * matches the negated ones, as in langchain4j.
  *

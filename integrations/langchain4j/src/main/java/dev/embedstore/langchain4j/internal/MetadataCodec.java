@@ -26,8 +26,8 @@ import java.util.UUID;
  *
  * <p>Strings keep the bare key, so other clients of the store (the CLI, Spring AI) see them under
  * their own name. A string key that itself ends with one of the suffixes above (or {@code #str} or
- * {@code #lc4j}) is stored as {@code k#str}, so that every store field decodes to exactly one
- * (key, type). Fields ending in {@code #lc4j} are the adapter's own ({@link #NO_SEGMENT}).
+ * {@code #lc4j}) is stored as {@code k#str}, so that every store field decodes to exactly one (key,
+ * type). Fields ending in {@code #lc4j} are the adapter's own ({@link #NO_SEGMENT}).
  *
  * <p>Reading back, a suffixed field gives its exact type; a field without a suffix, written by
  * another client, comes back as its store value (String, Long or Double), a boolean as its string
@@ -239,7 +239,8 @@ public final class MetadataCodec {
       case String s -> out.put(field, s);
       case Long l -> out.put(field, l);
       case Double d -> out.put(field, d);
-      case List<?> list -> out.put(field, String.join(",", list.stream().map(String::valueOf).toList()));
+      case List<?> list ->
+          out.put(field, String.join(",", list.stream().map(String::valueOf).toList()));
       default -> out.put(field, String.valueOf(v));
     }
   }

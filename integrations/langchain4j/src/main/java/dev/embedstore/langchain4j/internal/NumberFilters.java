@@ -20,8 +20,9 @@ import java.util.List;
  *   <li>On float and double fields the bound is {@code t}, the decimal rounded to the nearest float
  *       (or double). {@code x -> decimal(x.toString())} is strictly increasing over the finite
  *       values but for the two zeros, which are both decimal 0; and the decimal of {@code t}'s
- *       neighbours lies outside the decimal's rounding interval. So {@code decimal(x) > D} is {@code
- *       x > t} when {@code decimal(t) <= D}, else {@code x >= t}; the other comparisons alike.
+ *       neighbours lies outside the decimal's rounding interval. So {@code decimal(x) > D} is
+ *       {@code x > t} when {@code decimal(t) <= D}, else {@code x >= t}; the other comparisons
+ *       alike.
  *   <li>A bound at zero is written as the smallest subnormal on the side that puts both zeros
  *       together (never as a signed zero, whose sign a backend may not keep): {@code x >= 0} is
  *       {@code x > -Double.MIN_VALUE}.

@@ -13,8 +13,8 @@ import java.util.UUID;
  * canonical lower-case string, and strings order like the 128 bits read as one unsigned number. The
  * two orders agree once the top bit of each half is flipped: {@code u < v} exactly when {@code
  * flip(u)} is below {@code flip(v)} as unsigned numbers. So "every u above v" is one unsigned
- * interval of flipped values, and flipping it back gives at most six unsigned intervals of
- * values, each a range of strings.
+ * interval of flipped values, and flipping it back gives at most six unsigned intervals of values,
+ * each a range of strings.
  *
  * <p>Static helpers only; thread-safe.
  */
@@ -86,11 +86,7 @@ public final class UuidRanges {
     for (long[] i : intervals) {
       ranges.add(
           new Filter.Range(
-              field,
-              new UUID(i[0], i[1]).toString(),
-              true,
-              new UUID(i[2], i[3]).toString(),
-              true));
+              field, new UUID(i[0], i[1]).toString(), true, new UUID(i[2], i[3]).toString(), true));
     }
     return ranges.size() == 1 ? ranges.get(0) : new Filter.Or(ranges);
   }

@@ -32,9 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Brute force: the store filter a langchain4j filter becomes, evaluated by the store's reference
- * semantics ({@link FilterOracle}) on the stored document, agrees with langchain4j's own
- * evaluation ({@link Langchain4jFilterReference}) on the metadata, for random metadata of every
- * type and random nested filters.
+ * semantics ({@link FilterOracle}) on the stored document, agrees with langchain4j's own evaluation
+ * ({@link Langchain4jFilterReference}) on the metadata, for random metadata of every type and
+ * random nested filters.
  */
 @ExtendWith(Seeded.class)
 public class FilterTranslatorTest {
@@ -47,13 +47,63 @@ public class FilterTranslatorTest {
 
   /** Values whose string or decimal forms sit next to each other, where translations go wrong. */
   static final Object[] VALUES = {
-    "a", "b", "A", "aa", "", " ", "ab", "contains", "|contains|", U1.toString(),
-    U1, U2, U3, new UUID(0, 0), new UUID(-1, -1), new UUID(Long.MIN_VALUE, 0),
-    0, 1, -1, 2, 42, Integer.MAX_VALUE, Integer.MIN_VALUE,
-    0L, 1L, -1L, 2L, 42L, 1L << 40, -(1L << 40),
-    0.0f, -0.0f, 1.0f, 1.1f, 1.2f, 1.23f, -1.23f, 1.5f, Float.MIN_VALUE, 16777217f, 1e10f, 3.4e38f,
-    0.0, -0.0, 1.0, 1.1, 1.2, 1.23, -1.23, 1.5, 1.2300000190734863, 1e-50, Double.MIN_VALUE, 1e300,
-    2.5, 41.999999999, 42.0
+    "a",
+    "b",
+    "A",
+    "aa",
+    "",
+    " ",
+    "ab",
+    "contains",
+    "|contains|",
+    U1.toString(),
+    U1,
+    U2,
+    U3,
+    new UUID(0, 0),
+    new UUID(-1, -1),
+    new UUID(Long.MIN_VALUE, 0),
+    0,
+    1,
+    -1,
+    2,
+    42,
+    Integer.MAX_VALUE,
+    Integer.MIN_VALUE,
+    0L,
+    1L,
+    -1L,
+    2L,
+    42L,
+    1L << 40,
+    -(1L << 40),
+    0.0f,
+    -0.0f,
+    1.0f,
+    1.1f,
+    1.2f,
+    1.23f,
+    -1.23f,
+    1.5f,
+    Float.MIN_VALUE,
+    16777217f,
+    1e10f,
+    3.4e38f,
+    0.0,
+    -0.0,
+    1.0,
+    1.1,
+    1.2,
+    1.23,
+    -1.23,
+    1.5,
+    1.2300000190734863,
+    1e-50,
+    Double.MIN_VALUE,
+    1e300,
+    2.5,
+    41.999999999,
+    42.0
   };
 
   @Test
@@ -73,8 +123,16 @@ public class FilterTranslatorTest {
         boolean actual = FilterOracle.matches(translated, stored);
         if (expected != actual) {
           throw new AssertionError(
-              "filter " + f + "\n  on " + m.toMap() + "\n  langchain4j: " + expected
-                  + "\n  store filter " + translated + ": " + actual);
+              "filter "
+                  + f
+                  + "\n  on "
+                  + m.toMap()
+                  + "\n  langchain4j: "
+                  + expected
+                  + "\n  store filter "
+                  + translated
+                  + ": "
+                  + actual);
         }
         checked++;
         matched += expected ? 1 : 0;
@@ -101,7 +159,8 @@ public class FilterTranslatorTest {
     // Both zeros are decimal 0.
     assertMatches(metadataKey("x").isEqualTo(0), new Metadata().put("x", -0.0f), true);
     assertMatches(metadataKey("x").isLessThan(0), new Metadata().put("x", -0.0d), false);
-    assertMatches(metadataKey("x").isGreaterThanOrEqualTo(0.0), new Metadata().put("x", -0.0d), true);
+    assertMatches(
+        metadataKey("x").isGreaterThanOrEqualTo(0.0), new Metadata().put("x", -0.0d), true);
     // Integers compare with decimals exactly.
     assertMatches(metadataKey("x").isGreaterThan(1.5), new Metadata().put("x", 2), true);
     assertMatches(metadataKey("x").isLessThan(1.5), new Metadata().put("x", 2L), false);
@@ -187,7 +246,8 @@ public class FilterTranslatorTest {
       case 5 -> new IsLessThanOrEqualTo(key, comparable(random));
       case 6 -> new IsIn(key, sameTypeValues(random));
       case 7 -> new IsNotIn(key, sameTypeValues(random));
-      case 8 -> new ContainsString(key, random.nextBoolean() ? "a" : random.nextBoolean() ? "" : "ont");
+      case 8 ->
+          new ContainsString(key, random.nextBoolean() ? "a" : random.nextBoolean() ? "" : "ont");
       case 9 -> new IsEqualTo(key, value(random));
       case 10 -> new Not(randomFilter(random, depth - 1));
       case 11 -> new And(randomFilter(random, depth - 1), randomFilter(random, depth - 1));

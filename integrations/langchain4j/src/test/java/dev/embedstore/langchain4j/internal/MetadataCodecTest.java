@@ -56,16 +56,21 @@ class MetadataCodecTest {
   void foreignFieldsComeBackAsStoreValues() {
     Map<String, Object> stored =
         Map.of(
-            "year", 2020L,
-            "score", 1.5,
-            "flag", true,
-            "tags", List.of("a", "b"),
-            MetadataCodec.NO_SEGMENT, true,
-            "n#int", "not a number");
+            "year",
+            2020L,
+            "score",
+            1.5,
+            "flag",
+            true,
+            "tags",
+            List.of("a", "b"),
+            MetadataCodec.NO_SEGMENT,
+            true,
+            "n#int",
+            "not a number");
     Map<String, Object> back = MetadataCodec.decode(stored).toMap();
     assertEquals(
-        Map.of(
-            "year", 2020L, "score", 1.5, "flag", "true", "tags", "a,b", "n#int", "not a number"),
+        Map.of("year", 2020L, "score", 1.5, "flag", "true", "tags", "a,b", "n#int", "not a number"),
         back);
   }
 }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** UUID ranges over canonical strings hold exactly the UUIDs that {@link UUID#compareTo} keeps. */
 @ExtendWith(Seeded.class)
 class UuidRangesTest {
-  private static final long[] EDGES = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1};
+  private static final long[] EDGES = {
+    0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1
+  };
 
   @Test
   void rangesMatchCompareTo(Random random) {

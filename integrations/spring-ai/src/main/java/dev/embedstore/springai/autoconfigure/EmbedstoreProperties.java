@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param folder {@code embedstore.folder}: the store's folder, created when absent; setting it
  *     turns the auto-configuration on
- * @param model {@code embedstore.model}: the bundled model (or model folder) the store embeds
- *     with, when the application defines no {@code EmbeddingModel} of its own; default {@code
+ * @param model {@code embedstore.model}: the bundled model (or model folder) the store embeds with,
+ *     when the application defines no {@code EmbeddingModel} of its own; default {@code
  *     all-minilm-l6-v2}
  * @param externalModelName {@code embedstore.external-model-name}: the name recorded for the
  *     application's own {@code EmbeddingModel}, when it defines one (such as {@code

@@ -132,7 +132,11 @@ public final class SpringAiFilters {
       case null -> throw new IllegalArgumentException("a null value in " + e);
       default ->
           throw new IllegalArgumentException(
-              "a " + v.getClass().getName() + " value in " + e + "; use strings, numbers, booleans or dates");
+              "a "
+                  + v.getClass().getName()
+                  + " value in "
+                  + e
+                  + "; use strings, numbers, booleans or dates");
     };
   }
 
@@ -146,9 +150,7 @@ public final class SpringAiFilters {
       if (b) {
         return inclusive ? new Filter.Equals(key, true) : NOTHING;
       }
-      return inclusive
-          ? new Filter.AnyOf(key, Set.of(false, true))
-          : new Filter.Equals(key, true);
+      return inclusive ? new Filter.AnyOf(key, Set.of(false, true)) : new Filter.Equals(key, true);
     }
     return new Filter.Range(key, v, inclusive, null, false);
   }
@@ -158,9 +160,7 @@ public final class SpringAiFilters {
       if (!b) {
         return inclusive ? new Filter.Equals(key, false) : NOTHING;
       }
-      return inclusive
-          ? new Filter.AnyOf(key, Set.of(false, true))
-          : new Filter.Equals(key, false);
+      return inclusive ? new Filter.AnyOf(key, Set.of(false, true)) : new Filter.Equals(key, false);
     }
     return new Filter.Range(key, null, false, v, inclusive);
   }

@@ -73,10 +73,7 @@ class EmbedstoreAutoConfigurationTest {
         .run(
             context ->
                 assertThat(
-                        context
-                            .getBean(dev.embedstore.store.VectorStore.class)
-                            .info()
-                            .modelName())
+                        context.getBean(dev.embedstore.store.VectorStore.class).info().modelName())
                     .isEqualTo("bge-small-en-v1.5"));
   }
 

@@ -49,7 +49,8 @@ class SpringAiFiltersTest {
     Map<String, Map<String, Object>> byId = new HashMap<>();
     for (int i = 0; i < 200; i++) {
       Map<String, Object> m = FilterOracle.metadata(random, i);
-      m.remove("tags"); // Spring AI gives lists no meaning: its in-memory store cannot compare them.
+      m.remove(
+          "tags"); // Spring AI gives lists no meaning: its in-memory store cannot compare them.
       if (random.nextInt(4) == 0) {
         m.remove("year");
       }
@@ -134,7 +135,12 @@ class SpringAiFiltersTest {
               "year == 2024L",
               "(year > 2019 && year < 2024) || city == 'Sofia'")) {
         SearchRequest r =
-            SearchRequest.builder().query("x").topK(10).similarityThresholdAll().filterExpression(text).build();
+            SearchRequest.builder()
+                .query("x")
+                .topK(10)
+                .similarityThresholdAll()
+                .filterExpression(text)
+                .build();
         assertEquals(ids(reference.similaritySearch(r)), ids(ours.similaritySearch(r)), text);
       }
       ours.delete("country == 'BG'");
@@ -154,7 +160,12 @@ class SpringAiFiltersTest {
   }
 
   private static SearchRequest request(Expression e, int k) {
-    return SearchRequest.builder().query("x").topK(k).similarityThresholdAll().filterExpression(e).build();
+    return SearchRequest.builder()
+        .query("x")
+        .topK(k)
+        .similarityThresholdAll()
+        .filterExpression(e)
+        .build();
   }
 
   private static Set<String> ids(List<Document> docs) {
@@ -163,7 +174,8 @@ class SpringAiFiltersTest {
 
   static Expression randomExpression(Random random, int depth) {
     int kind = random.nextInt(depth > 0 ? 14 : 11);
-    String key = new String[] {"tag", "year", "score", "even", "opt", "missing", "day"}[random.nextInt(7)];
+    String key =
+        new String[] {"tag", "year", "score", "even", "opt", "missing", "day"}[random.nextInt(7)];
     return switch (kind) {
       case 0 -> cmp(ExpressionType.EQ, key, value(random, key));
       case 1 -> cmp(ExpressionType.NE, key, value(random, key));
@@ -176,13 +188,18 @@ class SpringAiFiltersTest {
       case 8 -> new Expression(ExpressionType.ISNULL, new Key(key));
       case 9 -> new Expression(ExpressionType.ISNOTNULL, new Key(key));
       case 10 -> cmp(ExpressionType.EQ, "'" + key + "'", value(random, key));
-      case 11 -> new Expression(ExpressionType.NOT, new Filter.Group(randomExpression(random, depth - 1)));
+      case 11 ->
+          new Expression(ExpressionType.NOT, new Filter.Group(randomExpression(random, depth - 1)));
       case 12 ->
           new Expression(
-              ExpressionType.AND, randomExpression(random, depth - 1), randomExpression(random, depth - 1));
+              ExpressionType.AND,
+              randomExpression(random, depth - 1),
+              randomExpression(random, depth - 1));
       default ->
           new Expression(
-              ExpressionType.OR, randomExpression(random, depth - 1), randomExpression(random, depth - 1));
+              ExpressionType.OR,
+              randomExpression(random, depth - 1),
+              randomExpression(random, depth - 1));
     };
   }
 
@@ -201,7 +218,10 @@ class SpringAiFiltersTest {
             case 1 -> (long) (2000 + random.nextInt(26));
             default -> 2000 + random.nextInt(26) + 0.5;
           };
-      case "score" -> random.nextBoolean() ? random.nextInt(100) : Math.round(random.nextDouble() * 1000) / 10.0;
+      case "score" ->
+          random.nextBoolean()
+              ? random.nextInt(100)
+              : Math.round(random.nextDouble() * 1000) / 10.0;
       case "even" -> random.nextBoolean();
       case "day" -> random.nextBoolean() ? "2024-05-01T00:00:00Z" : "2024-12-31T00:00:00Z";
       default -> random.nextBoolean() ? "x" : 3;
