@@ -138,11 +138,20 @@ public final class NumberFilters {
     if (type == FieldType.FLOAT) {
       float f = Float.parseFloat(d.toString());
       t = f;
-      cmp = Float.isInfinite(f) ? (f > 0 ? 1 : -1) : new BigDecimal(Float.toString(f)).compareTo(d);
+      cmp = Float.isInfinite(f) ? 0 : new BigDecimal(Float.toString(f)).compareTo(d);
     } else {
       t = Double.parseDouble(d.toString());
-      cmp =
-          Double.isInfinite(t) ? (t > 0 ? 1 : -1) : new BigDecimal(Double.toString(t)).compareTo(d);
+      cmp = Double.isInfinite(t) ? 0 : new BigDecimal(Double.toString(t)).compareTo(d);
+    }
+    if (Double.isInfinite(t)) {
+      // The decimal lies beyond every finite value of the type: it is above all of them or below
+      // all of them. (langchain4j cannot compare infinite values at all; none is matched.)
+      boolean aboveAll = t > 0;
+      return switch (op) {
+        case EQ -> NOTHING;
+        case GT, GTE -> aboveAll ? NOTHING : new Filter.Exists(field);
+        case LT, LTE -> aboveAll ? new Filter.Exists(field) : NOTHING;
+      };
     }
     return switch (op) {
       case EQ ->
@@ -159,9 +168,6 @@ public final class NumberFilters {
   }
 
   private static Filter above(String field, double t, boolean inclusive) {
-    if (t == Double.POSITIVE_INFINITY && !inclusive) {
-      return NOTHING;
-    }
     if (t == 0) {
       // Both zeros are decimal 0: keep both (above the negative subnormal) or neither.
       return inclusive
@@ -172,9 +178,6 @@ public final class NumberFilters {
   }
 
   private static Filter below(String field, double t, boolean inclusive) {
-    if (t == Double.NEGATIVE_INFINITY && !inclusive) {
-      return NOTHING;
-    }
     if (t == 0) {
       return inclusive
           ? new Filter.Range(field, null, false, Double.MIN_VALUE, false)
