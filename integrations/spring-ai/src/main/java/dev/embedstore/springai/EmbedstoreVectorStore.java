@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -64,9 +62,6 @@ import org.springframework.ai.vectorstore.observation.VectorStoreObservationCont
  * <p><b>NOTE</b>: thread-safe. The store and the model stay the caller's to close.
  */
 public final class EmbedstoreVectorStore extends AbstractObservationVectorStore {
-  private static final DateTimeFormatter DATE =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
-
   private final VectorStore store;
   private final boolean storeEmbeds;
   private final String location;
@@ -224,7 +219,7 @@ public final class EmbedstoreVectorStore extends AbstractObservationVectorStore 
               yield bi.longValue();
             }
             case BigDecimal bd -> bd.doubleValue();
-            case Date d -> DATE.format(d.toInstant());
+            case Date d -> SpringAiFilters.formatDate(d);
             default -> v;
           };
       out.put(e.getKey(), stored);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.springframework.ai.vectorstore.filter.Filter.Expression;
 import org.springframework.ai.vectorstore.filter.Filter.ExpressionType;
@@ -41,7 +42,7 @@ import org.springframework.ai.vectorstore.filter.Filter.Value;
  */
 public final class SpringAiFilters {
   private static final DateTimeFormatter DATE =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private static final Filter NOTHING = new Filter.Or(List.of());
 
@@ -128,7 +129,7 @@ public final class SpringAiFilters {
       case String s -> s;
       case Number n -> n;
       case Boolean b -> b;
-      case Date d -> DATE.format(d.toInstant());
+      case Date d -> formatDate(d);
       case null -> throw new IllegalArgumentException("a null value in " + e);
       default ->
           throw new IllegalArgumentException(
@@ -138,6 +139,16 @@ public final class SpringAiFilters {
                   + e
                   + "; use strings, numbers, booleans or dates");
     };
+  }
+
+  /**
+   * A date as Spring AI stores dates in metadata: ISO-8601 UTC to the second.
+   *
+   * @param d the date
+   * @return {@code yyyy-MM-dd'T'HH:mm:ss'Z'}
+   */
+  public static String formatDate(Date d) {
+    return DATE.format(d.toInstant());
   }
 
   private static Filter equalTo(String key, Object v) {
