@@ -39,6 +39,8 @@ import org.springframework.core.Ordered;
  * <p>Each bean backs off when the application defines its own: an Embedstore {@link VectorStore}, a
  * Spring AI {@code VectorStore}. The store (and the bundled model) are closed with the context.
  * Ordered last, so that model auto-configurations run first.
+ *
+ * <p>Stateless; Spring calls it once per context.
  */
 @AutoConfiguration
 @AutoConfigureOrder(Ordered.LOWEST_PRECEDENCE)

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The {@code embedstore.*} properties.
+ * The {@code embedstore.*} properties. Immutable.
  *
  * @param folder {@code embedstore.folder}: the store's folder, created when absent; setting it
  *     turns the auto-configuration on
