@@ -5,8 +5,8 @@ import dev.embedstore.lucene.LuceneEmbeddingCache;
 import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.lucene.ModelEntries;
 import dev.embedstore.lucene.StoreCheck;
-import dev.embedstore.lucene.StoreInfo;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.store.StoreInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +52,7 @@ final class CacheCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       store.requireStore();
-      StoreInfo info = LuceneVectorStore.readInfo(store.store);
+      StoreInfo info = store.info();
       List<Map<String, Object>> models = new ArrayList<>();
       long entries = 0;
       for (ModelEntries m : LuceneEmbeddingCache.readEntriesByModel(store.store)) {
@@ -154,7 +154,7 @@ final class CacheCommand implements Runnable {
         result.put("lost_entries_and_chunks", s.lostEntriesAndChunks());
       } else {
         if (fp == null) {
-          fp = ModelFingerprint.ofHex(LuceneVectorStore.readInfo(store.store).fingerprint());
+          fp = ModelFingerprint.ofHex(store.info().fingerprint());
         }
         result.put("exported", LuceneEmbeddingCache.exportVectors(store.store, fp, out));
       }
@@ -201,9 +201,8 @@ final class CacheCommand implements Runnable {
     public Integer call() throws Exception {
       long n;
       try (OnnxEmbedder model = store.openModel();
-          LuceneVectorStore s = store.open(model)) {
-        n = s.cache().importVectors(npy);
-        s.commit();
+          LuceneVectorStore s = store.openLucene(model)) {
+        n = s.importVectors(npy);
       }
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("imported", n));
@@ -233,7 +232,7 @@ final class CacheCommand implements Runnable {
       store.requireStore();
       long n;
       try (OnnxEmbedder model = store.openModel();
-          LuceneVectorStore s = store.open(model)) {
+          LuceneVectorStore s = store.openLucene(model)) {
         n = s.gc();
       }
       if (json) {

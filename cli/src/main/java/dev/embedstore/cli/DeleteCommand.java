@@ -1,7 +1,7 @@
 package dev.embedstore.cli;
 
-import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.store.VectorStore;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,7 +28,7 @@ final class DeleteCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     store.requireStore();
     try (OnnxEmbedder model = store.openModel();
-        LuceneVectorStore s = store.open(model)) {
+        VectorStore s = store.open(model)) {
       long n = s.delete(ids);
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("deleted", n));

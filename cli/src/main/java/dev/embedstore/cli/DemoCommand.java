@@ -85,12 +85,11 @@ final class DemoCommand implements Callable<Integer> {
           SearchCommand.print(s.search(SearchRequest.of(q, 3)));
           err.println();
         }
-        List<String> ids = s.ids(null);
-        s.delete(ids);
+        long deleted = s.deleteAll();
         err.printf(
             Locale.ROOT,
             "2. Deleted all %d documents (their vectors stay in the store's cache).%n",
-            ids.size());
+            deleted);
       }
       try (LuceneVectorStore s = LuceneVectorStore.open(store, model)) {
         IndexCommand.Summary warm = IndexCommand.index(s, model, in, null);

@@ -26,7 +26,6 @@ import dev.embedstore.store.StoreInfo;
 import dev.embedstore.store.StoreMismatchException;
 import dev.embedstore.store.UpsertResult;
 import dev.embedstore.store.VectorStore;
-import dev.embedstore.store.spi.MetadataTypes;
 import dev.embedstore.store.spi.ReadOnlyCache;
 import dev.embedstore.store.spi.Upserter;
 import dev.embedstore.text.TextSplitter;
@@ -83,6 +82,9 @@ import org.apache.lucene.util.Version;
  * <p><b>NOTE</b>: thread-safe. Searches run concurrently with writes (near-real-time searcher: an
  * upsert's documents are searchable when it returns); writes are serialised. One writer per store:
  * a second one, in this process or another, fails with an error naming the store and its lock.
+ *
+ * <p>(About 700 lines, nearly half of them the javadoc of the public API: this class is only the
+ * facade - locks, lifecycle and delegation; the work is in {@code dev.embedstore.lucene.internal}.)
  */
 public final class LuceneVectorStore implements VectorStore {
   /** The store format this version writes and the newest it reads. */
@@ -277,30 +279,16 @@ public final class LuceneVectorStore implements VectorStore {
     }
   }
 
-  /**
-   * Checks that a document can be stored as it is: Lucene indexes the id and each string metadata
-   * value as one term, of at most 32,766 bytes of UTF-8 (a longer one belongs in the text). {@link
-   * #upsert} checks every document of a batch before writing any.
-   *
-   * @param d the document
-   * @throws IllegalArgumentException naming the document, the field and the size when it cannot
-   */
-  public static void checkStorable(Document d) {
-    LuceneStoreWriter.check(d);
-  }
-
-  /**
-   * Checks that a document can be stored ({@link #checkStorable(Document)}) and that its metadata
-   * fields have the types a store holds, for checking input before any of it is written.
-   *
-   * @param d the document
-   * @param metadataTypes field types so far, as {@link StoreInfo#metadataTypes()} gives them; the
-   *     document's new fields are added to it
-   * @throws IllegalArgumentException naming the document and the field when it cannot be stored
-   */
-  public static void checkStorable(Document d, Map<String, String> metadataTypes) {
-    checkStorable(d);
-    MetadataTypes.check(d, Map.of(), metadataTypes);
+  @Override
+  public void checkStorable(Document document) {
+    Objects.requireNonNull(document, "document");
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      upserter.check(document, new java.util.HashMap<>());
+    } finally {
+      lifecycle.readLock().unlock();
+    }
   }
 
   @Override
