@@ -5,8 +5,8 @@ import dev.embedstore.lucene.LuceneEmbeddingCache;
 import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.lucene.ModelEntries;
 import dev.embedstore.lucene.StoreCheck;
-import dev.embedstore.lucene.StoreInfo;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.store.StoreInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +52,7 @@ final class CacheCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       store.requireStore();
-      StoreInfo info = LuceneVectorStore.readInfo(store.store);
+      StoreInfo info = store.info();
       List<Map<String, Object>> models = new ArrayList<>();
       long entries = 0;
       for (ModelEntries m : LuceneEmbeddingCache.readEntriesByModel(store.store)) {
@@ -77,7 +77,7 @@ final class CacheCommand implements Runnable {
         Json.writeLine(Terminal.out(), out);
         return 0;
       }
-      Terminal.err()
+      Terminal.out()
           .printf(
               Locale.ROOT,
               "%d cached vectors for %d chunks of %d documents (%,d bytes on disk)%n",
@@ -86,7 +86,7 @@ final class CacheCommand implements Runnable {
               info.documents(),
               info.bytes());
       for (Map<String, Object> m : models) {
-        Terminal.err()
+        Terminal.out()
             .printf(
                 Locale.ROOT,
                 "  %s  %s: %d document vectors, %d query vectors, dimension %d%n",
@@ -154,7 +154,7 @@ final class CacheCommand implements Runnable {
         result.put("lost_entries_and_chunks", s.lostEntriesAndChunks());
       } else {
         if (fp == null) {
-          fp = ModelFingerprint.ofHex(LuceneVectorStore.readInfo(store.store).fingerprint());
+          fp = ModelFingerprint.ofHex(store.info().fingerprint());
         }
         result.put("exported", LuceneEmbeddingCache.exportVectors(store.store, fp, out));
       }
@@ -164,10 +164,10 @@ final class CacheCommand implements Runnable {
       if (json) {
         Json.writeLine(Terminal.out(), result);
       } else {
-        Terminal.err()
+        Terminal.out()
             .println("exported " + result.get("exported") + " vectors to " + out + " and " + keys);
         if (salvage) {
-          Terminal.err()
+          Terminal.out()
               .println(
                   "damaged segments left out: "
                       + result.get("dropped_segments")
@@ -201,14 +201,13 @@ final class CacheCommand implements Runnable {
     public Integer call() throws Exception {
       long n;
       try (OnnxEmbedder model = store.openModel();
-          LuceneVectorStore s = store.open(model)) {
-        n = s.cache().importVectors(npy);
-        s.commit();
+          LuceneVectorStore s = store.openLucene(model)) {
+        n = s.importVectors(npy);
       }
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("imported", n));
       } else {
-        Terminal.err().println("imported " + n + " vectors into " + store.store);
+        Terminal.out().println("imported " + n + " vectors into " + store.store);
       }
       return 0;
     }
@@ -233,13 +232,13 @@ final class CacheCommand implements Runnable {
       store.requireStore();
       long n;
       try (OnnxEmbedder model = store.openModel();
-          LuceneVectorStore s = store.open(model)) {
+          LuceneVectorStore s = store.openLucene(model)) {
         n = s.gc();
       }
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("removed", n));
       } else {
-        Terminal.err().println("removed " + n + " unused vectors from " + store.store);
+        Terminal.out().println("removed " + n + " unused vectors from " + store.store);
       }
       return 0;
     }

@@ -1,7 +1,7 @@
 package dev.embedstore.cli;
 
-import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.store.VectorStore;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,12 +28,12 @@ final class DeleteCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     store.requireStore();
     try (OnnxEmbedder model = store.openModel();
-        LuceneVectorStore s = store.open(model)) {
+        VectorStore s = store.open(model)) {
       long n = s.delete(ids);
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("deleted", n));
       } else {
-        Terminal.err().println("deleted " + n + " of " + ids.size() + " documents");
+        Terminal.out().println("deleted " + n + " of " + ids.size() + " documents");
       }
     }
     return 0;

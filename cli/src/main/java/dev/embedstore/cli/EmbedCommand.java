@@ -6,9 +6,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.embedstore.cache.CachedEmbedder;
 import dev.embedstore.cache.InMemoryEmbeddingCache;
 import dev.embedstore.embed.Role;
-import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.npy.NpyWriter;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.store.VectorStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,8 +89,7 @@ final class EmbedCommand implements Callable<Integer> {
     long[] counts = new long[3]; // texts, embedded, from cache
     try (OnnxEmbedder embedder =
             store != null ? options.openModel() : OnnxEmbedder.open(modelOrDefault());
-        LuceneVectorStore s =
-            store == null ? null : LuceneVectorStore.open(store, embedder, null, true);
+        VectorStore s = store == null ? null : options.open(embedder, true, null);
         CachedEmbedder cached =
             s != null
                 ? null
@@ -99,7 +98,6 @@ final class EmbedCommand implements Callable<Integer> {
         BufferedReader reader = open();
         Sink sink = Sink.open(out, embedder.dimension());
         Progress progress = new Progress("embedding", -1)) {
-      CachedEmbedder with = s != null ? s.embedder() : cached;
       List<String> batch = new ArrayList<>(BATCH);
       long line = 0;
       for (String text = reader.readLine(); ; text = reader.readLine()) {
@@ -108,7 +106,7 @@ final class EmbedCommand implements Callable<Integer> {
           batch.add(textOf(text, line));
         }
         if (batch.size() == BATCH || (text == null && !batch.isEmpty())) {
-          CachedEmbedder.Outcome o = with.lookupOrEmbed(batch, r);
+          CachedEmbedder.Outcome o = s != null ? s.embed(batch, r) : cached.lookupOrEmbed(batch, r);
           for (float[] v : o.vectors()) {
             sink.write(v);
           }
@@ -126,7 +124,8 @@ final class EmbedCommand implements Callable<Integer> {
         s.commit();
       }
     }
-    Terminal.err()
+    // The summary is a result, but stdout carries the vectors when there is no --out.
+    (out == null ? Terminal.err() : Terminal.out())
         .printf(
             Locale.ROOT,
             "embedded %,d texts: %,d by the model, %,d from the cache, %,d repeats (%.1f s)%n",

@@ -5,11 +5,11 @@ import dev.embedstore.cli.input.JsonlReader;
 import dev.embedstore.embed.Role;
 import dev.embedstore.eval.Qrels;
 import dev.embedstore.eval.RetrievalMetrics;
-import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.onnx.OnnxEmbedder;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;
+import dev.embedstore.store.VectorStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ final class EvalCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     // Query vectors are kept in the store: a second run embeds only queries it has not seen.
     try (OnnxEmbedder model = store.openModel();
-        LuceneVectorStore s = LuceneVectorStore.open(store.store, model, null, true)) {
+        VectorStore s = store.open(model, true, null)) {
       IndexCommand.Inputs in = IndexCommand.read(List.of(corpus.toString()));
       if (!in.problems.isEmpty()) {
         throw new CliException(in.problems.get(0).toString());
@@ -106,8 +106,8 @@ final class EvalCommand implements Callable<Integer> {
         }
       }
       long q0 = System.nanoTime();
-      long embeddedBefore = s.embedder().stats().embedded();
-      s.embedder().embed(texts, Role.QUERY); // one batched model call; searches then hit the cache
+      long embeddedBefore = s.embedderStats().embedded();
+      s.embed(texts, Role.QUERY); // one batched model call; searches then hit the cache
       Map<String, List<String>> results = new LinkedHashMap<>();
       for (int i = 0; i < ids.size(); i++) {
         List<String> ranked = new ArrayList<>();
@@ -116,7 +116,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         results.put(ids.get(i), ranked);
       }
-      long queriesEmbedded = s.embedder().stats().embedded() - embeddedBefore;
+      long queriesEmbedded = s.embedderStats().embedded() - embeddedBefore;
       double querySeconds = (System.nanoTime() - q0) / 1e9;
       RetrievalMetrics.Scores scores = RetrievalMetrics.score(qrels, results);
       Map<String, Object> out = new LinkedHashMap<>();
@@ -132,7 +132,7 @@ final class EvalCommand implements Callable<Integer> {
       if (json) {
         Json.writeLine(Terminal.out(), out);
       } else {
-        Terminal.err()
+        Terminal.out()
             .printf(
                 Locale.ROOT,
                 "%s on %s (%s, %d queries): nDCG@10 %.5f  recall@100 %.5f  MRR@10 %.5f%n",

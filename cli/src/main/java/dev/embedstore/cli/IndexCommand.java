@@ -4,12 +4,12 @@ import dev.embedstore.cli.input.InputProblem;
 import dev.embedstore.cli.input.InputRecord;
 import dev.embedstore.cli.input.JsonlReader;
 import dev.embedstore.cli.input.TextFiles;
-import dev.embedstore.lucene.LuceneVectorStore;
-import dev.embedstore.lucene.StoreConfig;
 import dev.embedstore.onnx.OnnxEmbedder;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.Filter;
 import dev.embedstore.store.UpsertResult;
+import dev.embedstore.store.VectorStore;
+import dev.embedstore.store.spi.MetadataTypes;
 import dev.embedstore.text.TextSplitter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -103,29 +104,18 @@ final class IndexCommand implements Callable<Integer> {
     if (chunkTokens != null && chunkTokens < 8) {
       throw CliException.usage("--chunk-tokens must be at least 8; got " + chunkTokens);
     }
-    Inputs in = read(paths);
-    checkStorable(in, metadataTypesOf(store.store));
-    if (!in.problems.isEmpty() && onError.equals("fail")) {
-      InputProblem first = in.problems.get(0);
-      throw new CliException(
-          first
-              + (in.problems.size() > 1
-                  ? " (and "
-                      + (in.problems.size() - 1)
-                      + (in.problems.size() == 2 ? " more problem)" : " more problems)")
-                  : "")
-              + "; nothing was indexed. Fix the input, or pass --on-error skip to index the valid records");
-    }
-    for (InputProblem p : in.problems) {
-      Terminal.err().println("skipped: " + p);
-    }
     if (commitInterval != null && commitInterval < 1) {
       throw CliException.usage("--commit-interval must be at least 1; got " + commitInterval);
     }
-    StoreConfig config =
-        commitInterval == null ? null : StoreConfig.DEFAULT.withCommitInterval(commitInterval);
+    Inputs in = read(paths);
+    failOnProblems(in); // malformed input: refused before the store is opened
     try (OnnxEmbedder model = store.openModel();
-        LuceneVectorStore s = LuceneVectorStore.open(store.store, model, config)) {
+        VectorStore s = store.open(model, false, commitInterval)) {
+      checkStorable(in, s);
+      failOnProblems(in); // records the store would refuse: refused before anything is written
+      for (InputProblem p : in.problems) {
+        Terminal.err().println("skipped: " + p);
+      }
       Summary summary = index(s, model, in, chunkTokens);
       long deleted = 0;
       if (sync) {
@@ -149,7 +139,7 @@ final class IndexCommand implements Callable<Integer> {
       if (json) {
         Json.writeLine(Terminal.out(), out);
       } else {
-        Terminal.err()
+        Terminal.out()
             .printf(
                 Locale.ROOT,
                 "indexed %d documents into %s: %d added, %d updated, %d unchanged, %d deleted;"
@@ -170,10 +160,28 @@ final class IndexCommand implements Callable<Integer> {
     return 0;
   }
 
+  private void failOnProblems(Inputs in) throws CliException {
+    if (in.problems.isEmpty() || !onError.equals("fail")) {
+      return;
+    }
+    InputProblem first = in.problems.get(0);
+    throw new CliException(
+        first
+            + (in.problems.size() > 1
+                ? " (and "
+                    + (in.problems.size() - 1)
+                    + (in.problems.size() == 2 ? " more problem)" : " more problems)")
+                : "")
+            + "; nothing was indexed. Fix the input, or pass --on-error skip to index the valid records");
+  }
+
   record Summary(UpsertResult result, long truncated) {}
 
-  /** Upserts what was read: files chunked by tokens, records whole unless chunkTokens is set. */
-  static Summary index(LuceneVectorStore s, OnnxEmbedder model, Inputs in, Integer chunkTokens)
+  /**
+   * Upserts what was read: files chunked by tokens, records whole unless chunkTokens is set. The
+   * model is not run (nor its tokenizer loaded) for records whose vectors are cached.
+   */
+  static Summary index(VectorStore s, OnnxEmbedder model, Inputs in, Integer chunkTokens)
       throws IOException {
     int max = model.maxTextTokens();
     TextSplitter fileSplitter =
@@ -182,16 +190,6 @@ final class IndexCommand implements Callable<Integer> {
         chunkTokens == null
             ? null
             : TextSplitter.of(model.tokenCounter(), Math.min(max, chunkTokens), chunkTokens / 8);
-    long truncated = 0;
-    if (recordSplitter == null) {
-      for (InputRecord r : in.records.values()) {
-        String text =
-            r.title() == null || r.title().isEmpty() ? r.text() : r.title() + " " + r.text();
-        if (model.tokenCounter().countTokens(text) > max) {
-          truncated++;
-        }
-      }
-    }
     long total = in.files.size() + in.records.size();
     try (Progress progress = new Progress("indexing", total)) {
       UpsertResult a =
@@ -203,6 +201,7 @@ final class IndexCommand implements Callable<Integer> {
               documents(in.records.values()),
               recordSplitter,
               (d, e, h) -> progress.update(done + d, a.embedded() + e, a.cacheHits() + h));
+      long truncated = a.truncated() + b.truncated();
       return new Summary(
           new UpsertResult(
               a.documents() + b.documents(),
@@ -300,18 +299,20 @@ final class IndexCommand implements Callable<Integer> {
   }
 
   /**
-   * Moves records the store would refuse (an id or metadata value too long for Lucene, a metadata
-   * field whose type differs from the store's or an earlier record's) to the problems, so that
-   * {@code --on-error} decides before anything is written.
+   * Moves records the store would refuse (an id or metadata value too long for the store, a
+   * metadata field whose type differs from the store's or an earlier record's) to the problems, so
+   * that {@code --on-error} decides before anything is written.
    */
-  static void checkStorable(Inputs in, Map<String, String> metadataTypes) {
-    Map<String, String> types = new HashMap<>(metadataTypes);
+  static void checkStorable(Inputs in, VectorStore store) throws IOException {
+    Map<String, String> known = store.info().metadataTypes();
+    Map<String, String> pending = new HashMap<>();
     for (Map<String, InputRecord> records : List.of(in.files, in.records)) {
       for (Iterator<InputRecord> it = records.values().iterator(); it.hasNext(); ) {
         InputRecord r = it.next();
         try {
-          LuceneVectorStore.checkStorable(
-              new Document(r.id(), r.text(), r.title(), r.metadata()), types);
+          Document d = new Document(r.id(), r.text(), r.title(), r.metadata());
+          store.checkStorable(d);
+          MetadataTypes.check(d, known, pending);
         } catch (IllegalArgumentException e) {
           in.problems.add(new InputProblem(r.origin(), e.getMessage()));
           it.remove();
@@ -320,30 +321,20 @@ final class IndexCommand implements Callable<Integer> {
     }
   }
 
-  /** The metadata field types of an existing store; none for a new one. */
-  private static Map<String, String> metadataTypesOf(Path store) {
-    if (!Files.isDirectory(store)) {
-      return Map.of();
-    }
-    try {
-      return LuceneVectorStore.readInfo(store).metadataTypes();
-    } catch (IOException e) {
-      return Map.of(); // not a store yet, or unreadable: opening it says which
-    }
-  }
-
   /** Deletes stored file documents under the given folders whose files were not seen now. */
-  private static long syncDeleted(LuceneVectorStore s, Inputs in) throws IOException {
+  private static long syncDeleted(VectorStore s, Inputs in) throws IOException {
     Set<String> seen = new HashSet<>(in.files.keySet());
     List<String> gone = new ArrayList<>();
-    for (String id : s.ids(Filter.eq("source", "file"))) {
-      if (seen.contains(id)) {
-        continue;
-      }
-      for (Path folder : in.folders) {
-        if (Path.of(id).startsWith(folder.normalize())) {
-          gone.add(id);
-          break;
+    try (Stream<String> ids = s.ids(Filter.eq("source", "file"))) {
+      for (String id : (Iterable<String>) ids::iterator) {
+        if (seen.contains(id)) {
+          continue;
+        }
+        for (Path folder : in.folders) {
+          if (Path.of(id).startsWith(folder.normalize())) {
+            gone.add(id);
+            break;
+          }
         }
       }
     }

@@ -113,12 +113,13 @@ public final class Main implements Runnable {
     }
     return switch (e) {
       case CliException c -> c.getMessage();
-      case dev.embedstore.lucene.StoreMismatchException m -> m.getMessage();
+      case dev.embedstore.store.StoreMismatchException m -> m.getMessage();
       case NoSuchFileException n -> "no such file or folder: " + n.getFile();
       case AccessDeniedException a -> "permission denied: " + a.getFile();
       case FileSystemException f -> f.getMessage();
       case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
       case IllegalArgumentException ia -> ia.getMessage();
+      case UnsupportedOperationException u -> u.getMessage();
       default ->
           "internal error: "
               + e

@@ -2,12 +2,12 @@ package dev.embedstore.cli;
 
 import dev.embedstore.cli.input.InputRecord;
 import dev.embedstore.cli.input.JsonlReader;
-import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.onnx.OnnxEmbedder;
 import dev.embedstore.store.Filter;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;
+import dev.embedstore.store.VectorStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,7 +69,7 @@ final class SearchCommand implements Callable<Integer> {
     store.requireStore();
     Filter filter = parseFilters(filters);
     try (OnnxEmbedder model = store.openModel();
-        LuceneVectorStore s = store.open(model)) {
+        VectorStore s = store.open(model)) {
       if (queries != null) {
         try (JsonlReader r =
             new JsonlReader(Files.newInputStream(queries), queries.toString(), true)) {
@@ -130,7 +130,7 @@ final class SearchCommand implements Callable<Integer> {
       if (text.length() > 160) {
         text = text.substring(0, 157) + "...";
       }
-      Terminal.err()
+      Terminal.out()
           .printf(
               Locale.ROOT,
               "%2d. %.3f  %s%s%n      %s%n",
@@ -141,7 +141,7 @@ final class SearchCommand implements Callable<Integer> {
               text);
     }
     if (hits.isEmpty()) {
-      Terminal.err().println("no hits");
+      Terminal.out().println("no hits");
     }
   }
 

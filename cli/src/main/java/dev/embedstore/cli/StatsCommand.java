@@ -1,7 +1,6 @@
 package dev.embedstore.cli;
 
-import dev.embedstore.lucene.LuceneVectorStore;
-import dev.embedstore.lucene.StoreInfo;
+import dev.embedstore.store.StoreInfo;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,7 +22,7 @@ final class StatsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     store.requireStore();
-    StoreInfo info = LuceneVectorStore.readInfo(store.store);
+    StoreInfo info = store.info();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("documents", info.documents());
     out.put("chunks", info.chunks());
@@ -33,14 +32,13 @@ final class StatsCommand implements Callable<Integer> {
     out.put("dimension", (long) info.dimension());
     out.put("store_bytes", info.bytes());
     out.put("format", (long) info.format());
-    out.put("quantization", info.config().quantization().name().toLowerCase(java.util.Locale.ROOT));
-    out.put("hnsw_m", (long) info.config().hnswM());
-    out.put("lucene_version", info.luceneVersion());
+    out.put("backend", info.backend());
+    out.putAll(info.details());
     out.put("metadata_fields", info.metadataTypes());
     if (json) {
       Json.writeLine(Terminal.out(), out);
     } else {
-      out.forEach((k, v) -> Terminal.err().println(k + ": " + v));
+      out.forEach((k, v) -> Terminal.out().println(k + ": " + v));
     }
     return 0;
   }

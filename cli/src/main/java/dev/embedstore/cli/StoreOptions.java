@@ -1,9 +1,12 @@
 package dev.embedstore.cli;
 
+import dev.embedstore.embed.Embedder;
 import dev.embedstore.lucene.LuceneVectorStore;
-import dev.embedstore.lucene.StoreInfo;
+import dev.embedstore.lucene.StoreConfig;
 import dev.embedstore.onnx.BundledModel;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.store.StoreInfo;
+import dev.embedstore.store.VectorStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +29,7 @@ final class StoreOptions {
   OnnxEmbedder openModel() throws IOException, CliException {
     String name = model;
     if (name == null && hasStore()) {
-      StoreInfo info = LuceneVectorStore.readInfo(store);
-      name = info.modelName();
+      name = info().modelName();
       try {
         BundledModel.byName(name);
       } catch (IllegalArgumentException e) {
@@ -59,7 +61,52 @@ final class StoreOptions {
     }
   }
 
-  LuceneVectorStore open(OnnxEmbedder embedder) throws IOException {
-    return LuceneVectorStore.open(store, embedder);
+  /**
+   * Opens the store the options name, for commands that need nothing beyond {@link VectorStore}.
+   *
+   * @param model the model
+   * @return the store; close it
+   * @throws IOException if it cannot be opened
+   */
+  VectorStore open(Embedder model) throws IOException {
+    return open(model, false, null);
+  }
+
+  /**
+   * Opens the store the options name.
+   *
+   * @param model the model
+   * @param persistQueries whether query vectors are kept in the store's cache
+   * @param commitInterval texts embedded between commits, or null for the default
+   * @return the store; close it
+   * @throws IOException if it cannot be opened
+   */
+  VectorStore open(Embedder model, boolean persistQueries, Integer commitInterval)
+      throws IOException {
+    StoreConfig config =
+        commitInterval == null ? null : StoreConfig.DEFAULT.withCommitInterval(commitInterval);
+    return LuceneVectorStore.open(store, model, config, persistQueries);
+  }
+
+  /**
+   * Opens the Lucene store the options name, for the commands that use its extras (cache import,
+   * gc, rebuild).
+   *
+   * @param model the model
+   * @return the store; close it
+   * @throws IOException if it cannot be opened
+   */
+  LuceneVectorStore openLucene(Embedder model) throws IOException {
+    return LuceneVectorStore.open(store, model);
+  }
+
+  /**
+   * What the store is, read without a model or the write lock.
+   *
+   * @return the description
+   * @throws IOException if it is not a store
+   */
+  StoreInfo info() throws IOException {
+    return LuceneVectorStore.readInfo(store);
   }
 }

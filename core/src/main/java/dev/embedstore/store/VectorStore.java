@@ -79,6 +79,17 @@ public interface VectorStore extends AutoCloseable {
       throws IOException;
 
   /**
+   * Checks that the store could hold a document as it is, without writing anything: the backend's
+   * limits (such as the length of an id), the metadata types the store holds, the document's vector
+   * (its dimension; a store of an external model needs one). {@link #upsert} makes the same checks
+   * batch by batch; a caller checking all its input first can decide before anything is written.
+   *
+   * @param document the document
+   * @throws IllegalArgumentException naming the document and the reason when it could not
+   */
+  void checkStorable(Document document);
+
+  /**
    * Deletes documents by id; absent ids are ignored. Their vectors stay in the cache.
    *
    * @param ids the ids

@@ -10,6 +10,7 @@ import dev.embedstore.it.LauncherIT.Run;
 import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.lucene.StoreCheck;
 import dev.embedstore.store.UpsertResult;
+import dev.embedstore.store.spi.Upserter;
 import dev.embedstore.testing.FakeEmbedder;
 import dev.embedstore.testing.Seeded;
 import java.io.BufferedReader;
@@ -43,7 +44,8 @@ class CrashIT {
 
   @TempDir Path tmp;
 
-  private static Process startIngest(Path store, int interval, long micros) throws IOException {
+  private static Process startIngest(Path store, int interval, long micros, String... more)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--add-modules");
@@ -56,51 +58,47 @@ class CrashIT {
     cmd.add(Integer.toString(DOCS));
     cmd.add(Integer.toString(interval));
     cmd.add(Long.toString(micros));
+    cmd.addAll(List.of(more));
     // Stdout carries "ready"; stderr (JVM warnings, a failure) goes to a file beside the store.
     return new ProcessBuilder(cmd)
         .redirectError(store.resolveSibling(store.getFileName() + ".stderr").toFile())
         .start();
   }
 
+  /**
+   * Each trial kills the child at a seeded point of its progress: after a chosen batch has been
+   * written (and committed, when a commit was due), the parent lets the child go on and kills it at
+   * once, inside the work of the next batch. The point is at least two batches after a commit and
+   * two before the end, so every kill lands mid-ingestion by construction, whatever the machine's
+   * speed.
+   */
   @Test
   void killedLibraryIngestionsLoseOnlyTheirUncommittedWork(Random random) throws Exception {
     int trials = SLOW ? 200 : 20;
-    // Calibrate: how long one whole ingestion takes on this machine, from "ready" to exit.
-    long wholeNanos;
-    Process calibration = startIngest(tmp.resolve("calibration"), 200, 300);
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(calibration.getInputStream(), StandardCharsets.UTF_8))) {
-      assertEquals("ready", out.readLine(), "the child did not start");
-      long t0 = System.nanoTime();
-      assertTrue(calibration.waitFor(5, TimeUnit.MINUTES));
-      wholeNanos = System.nanoTime() - t0;
-      assertEquals(0, calibration.exitValue(), "the calibration run failed");
-    }
-    int killedMidway = 0;
+    int batches = (DOCS + Upserter.BATCH - 1) / Upserter.BATCH;
     for (int trial = 0; trial < trials; trial++) {
       Path store = tmp.resolve("lib-" + trial);
       int interval = 50 + random.nextInt(400);
-      Process p = startIngest(store, interval, 300);
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      String first = out.readLine();
-      assertEquals("ready", first, "the child did not start");
-      // Kill somewhere within the ingestion, as long as the calibration run took.
-      TimeUnit.NANOSECONDS.sleep((long) (wholeNanos * random.nextDouble()));
-      p.destroyForcibly(); // SIGKILL on Linux
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-      out.close();
-      if (verifyAfterKill(store, trial)) {
-        killedMidway++;
+      int killAfter = 2 + random.nextInt(batches - 4); // batches written before the kill
+      Process p = startIngest(store, interval, 300, "stepped");
+      try (BufferedReader out =
+              new BufferedReader(
+                  new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+          var in = new java.io.PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
+        assertEquals("ready", out.readLine(), "the child did not start");
+        for (int b = 1; b <= killAfter; b++) {
+          assertEquals("batch " + b, out.readLine(), "trial " + trial);
+          in.println("go");
+        }
+        p.destroyForcibly(); // SIGKILL on Linux, while the child works on the next batch
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       }
+      assertTrue(
+          verifyAfterKill(store, trial),
+          "trial " + trial + " killed after batch " + killAfter + " of " + batches);
     }
     System.err.printf(
-        Locale.ROOT,
-        "[CrashIT] %d SIGKILL trials, %d mid-ingestion, 0 failures%n",
-        trials,
-        killedMidway);
-    assertTrue(killedMidway >= trials / 3, "only " + killedMidway + " kills landed mid-ingestion");
+        Locale.ROOT, "[CrashIT] %d SIGKILL trials mid-ingestion, 0 failures%n", trials);
   }
 
   /** Returns whether the kill landed mid-ingestion (some, not all, documents committed). */
@@ -111,7 +109,7 @@ class CrashIT {
     FakeEmbedder model = CrashIngest.model();
     try (LuceneVectorStore s = LuceneVectorStore.open(store, model)) {
       long visible = s.count();
-      long cached = s.cacheStats().entries();
+      long cached = s.cache().stats().entries();
       // Entries are committed with or before the documents that use them.
       assertTrue(cached >= visible, label + ": " + visible + " documents, " + cached + " entries");
       UpsertResult again = s.upsert(CrashIngest.corpus(DOCS), null, null);
@@ -154,21 +152,14 @@ class CrashIT {
       pb.environment().remove("JAVA_HOME");
       pb.redirectErrorStream(true).redirectOutput(tmp.resolve("cli-" + trial + ".log").toFile());
       Process p = pb.start();
-      // Wait for the first commit, then kill a little later.
+      // Kill at a seeded commit: the store's commit generation (segments_N) is its progress. The
+      // first commit creates the empty store; then one per batch of 256 records (each embeds more
+      // than the interval of 100): about 7 in all.
+      int killAt = 2 + random.nextInt(4);
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-      while (!hasCommitWithEntries(store) && System.nanoTime() < deadline && p.isAlive()) {
-        Thread.sleep(100);
+      while (commitGeneration(store) < killAt && System.nanoTime() < deadline && p.isAlive()) {
+        Thread.sleep(20);
       }
-      if (trial == 0) {
-        // While it runs, a second writer through the CLI is refused with the store and the lock.
-        Run second = LauncherIT.embedstore("delete", "n1", "--store", store.toString());
-        assertEquals(1, second.exitCode(), second.stderr());
-        assertTrue(
-            second.stderr().contains("error: store " + store)
-                && second.stderr().contains("write.lock"),
-            second.stderr());
-      }
-      Thread.sleep(random.nextInt(3000));
       // The launcher execs java, so this is the JVM itself.
       if (p.isAlive()) {
         killedMidway++;
@@ -213,19 +204,64 @@ class CrashIT {
           e.getMessage());
       // Reading is not writing: stats and check work while the writer holds the lock.
       ok("stats", "--store", store.toString());
+      assertTrue(p.isAlive(), "the writer held the lock throughout");
     } finally {
       p.destroyForcibly();
       p.waitFor(30, TimeUnit.SECONDS);
     }
   }
 
-  private static boolean hasCommitWithEntries(Path store) throws IOException {
+  /** A second writer through the CLI is refused with an error naming the store and the lock. */
+  @Test
+  void theCliRefusesAStoreAnotherProcessHolds() throws Exception {
+    Path store = tmp.resolve("held");
+    List<String> cmd =
+        List.of(
+            ProcessHandle.current().info().command().orElse("java"),
+            "--add-modules",
+            "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            HoldStore.class.getName(),
+            store.toString());
+    Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("held.stderr").toFile()).start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      assertEquals("ready", out.readLine(), "the holder did not start");
+      Path input = tmp.resolve("one.jsonl");
+      Files.writeString(input, "{\"id\": \"x\", \"text\": \"x\"}\n");
+      for (List<String> args :
+          List.of(
+              List.of("delete", "held", "--store", store.toString()),
+              List.of("index", input.toString(), "--store", store.toString()))) {
+        List<String> full = new ArrayList<>(args);
+        Run second = LauncherIT.embedstore(full.toArray(String[]::new));
+        assertEquals(1, second.exitCode(), second.stderr());
+        assertTrue(
+            second.stderr().contains("error: store " + store)
+                && second.stderr().contains("write.lock"),
+            second.stderr());
+      }
+      assertTrue(p.isAlive(), "the holder kept the lock throughout");
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The generation of a store's last commit: N of its segments_N file, 0 when it has none. */
+  private static long commitGeneration(Path store) throws IOException {
     if (!Files.isDirectory(store)) {
-      return false;
+      return 0;
     }
     try (var files = Files.list(store)) {
-      // The first commit of an empty store writes segments_1 alone; later commits add segments.
-      return files.anyMatch(f -> f.getFileName().toString().endsWith(".si"));
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.startsWith("segments_"))
+          .mapToLong(n -> Long.parseLong(n.substring("segments_".length()), Character.MAX_RADIX))
+          .max()
+          .orElse(0);
     }
   }
 }

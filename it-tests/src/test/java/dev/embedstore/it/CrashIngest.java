@@ -14,8 +14,11 @@ import java.util.Map;
 
 /**
  * The child process {@link CrashIT} kills: ingests {@code n} documents into a store with a fake
- * model that takes a little time per text (so that a kill lands mid-ingestion), committing every
- * {@code interval} embedded texts. Prints {@code ready} once the store is open.
+ * model that takes a little time per text, committing every {@code interval} embedded texts. Prints
+ * {@code ready} once the store is open. With {@code stepped}, it prints {@code batch N} after each
+ * batch of the upsert (the batch's commit, when one was due, is done) and waits for a line on
+ * standard input before going on, so the parent kills at a point it chose, by progress rather than
+ * by the clock.
  */
 public final class CrashIngest {
   private CrashIngest() {}
@@ -42,7 +45,8 @@ public final class CrashIngest {
   /**
    * Runs one ingestion.
    *
-   * @param args store folder, document count, commit interval, microseconds per text
+   * @param args store folder, document count, commit interval, microseconds per text, and
+   *     optionally {@code stepped}
    * @throws Exception if the ingestion fails
    */
   public static void main(String[] args) throws Exception {
@@ -50,6 +54,25 @@ public final class CrashIngest {
     int n = Integer.parseInt(args[1]);
     int interval = Integer.parseInt(args[2]);
     long micros = Long.parseLong(args[3]);
+    boolean stepped = args.length > 4 && args[4].equals("stepped");
+    java.io.BufferedReader in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+    int[] batches = {0};
+    dev.embedstore.store.ProgressListener listener =
+        !stepped
+            ? null
+            : (documents, embedded, hits) -> {
+              System.out.println("batch " + ++batches[0]);
+              System.out.flush();
+              try {
+                if (in.readLine() == null) {
+                  throw new IllegalStateException("the parent went away");
+                }
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            };
     FakeEmbedder fake = model();
     Embedder slow =
         new Embedder() {
@@ -84,7 +107,7 @@ public final class CrashIngest {
         LuceneVectorStore.open(folder, slow, StoreConfig.DEFAULT.withCommitInterval(interval))) {
       System.out.println("ready");
       System.out.flush();
-      store.upsert(corpus(n), null, null);
+      store.upsert(corpus(n), null, listener);
     }
     System.out.println("done");
   }

@@ -1,38 +1,21 @@
 package dev.embedstore.onnx;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import dev.embedstore.embed.Embedder;
-import dev.embedstore.embed.EmbeddingException;
 import dev.embedstore.embed.ModelFingerprint;
 import dev.embedstore.embed.Role;
+import dev.embedstore.onnx.internal.BatchRunner;
 import dev.embedstore.onnx.internal.Batches;
+import dev.embedstore.onnx.internal.OnnxSession;
+import dev.embedstore.onnx.internal.Pooler;
 import dev.embedstore.onnx.internal.WordPieceTokenizer;
 import dev.embedstore.text.TokenCounter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -65,6 +48,9 @@ import java.util.function.Consumer;
  * <p><b>NOTE</b>: thread-safe; one instance, and its one ONNX session, serves all threads. {@link
  * #close()} waits for running inferences to finish, then frees the native session; it is
  * idempotent.
+ *
+ * <p>(About 600 lines: a third is the {@link Builder} of its ten settings, a third javadoc; the
+ * session, batch runner and pooling are in {@code dev.embedstore.onnx.internal}.)
  */
 public final class OnnxEmbedder implements Embedder {
   /**
@@ -93,11 +79,11 @@ public final class OnnxEmbedder implements Embedder {
   private final int tokenBudget;
 
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Pooler pooler;
+  private final String tokenizerIdentity;
+  private final BatchRunner runner;
   private volatile WordPieceTokenizer tokenizer;
-  private volatile OrtSession session;
-  private volatile ExecutorService pool;
-  private volatile boolean hasTokenTypes;
-  private volatile String outputName;
+  private volatile OnnxSession session;
   private boolean closed;
 
   private final LongAdder texts = new LongAdder();
@@ -114,6 +100,9 @@ public final class OnnxEmbedder implements Embedder {
     this.intraOpThreads = b.intraOpThreads;
     this.parallelism = b.parallelism;
     this.tokenBudget = b.tokenBudget;
+    this.pooler = new Pooler(spec.pooling(), spec.dimension());
+    this.tokenizerIdentity = java.util.HexFormat.of().formatHex(source.tokenizerDigest());
+    this.runner = new BatchRunner(parallelism);
     this.fingerprint =
         ModelFingerprint.builder()
             .add("pipeline", "embedstore-onnx")
@@ -253,11 +242,20 @@ public final class OnnxEmbedder implements Embedder {
    * @return the counter
    */
   public TokenCounter tokenCounter() {
-    return text -> {
-      try {
-        return tokenizer().countTokens(text);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e.getMessage(), e);
+    String identity = "wordpiece " + tokenizerIdentity;
+    return new TokenCounter() {
+      @Override
+      public int countTokens(String text) {
+        try {
+          return tokenizer().countTokens(text);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public String identity() {
+        return identity;
       }
     };
   }
@@ -273,14 +271,19 @@ public final class OnnxEmbedder implements Embedder {
   }
 
   @Override
-  public List<float[]> embed(List<String> input, Role role) throws IOException {
+  public List<float[]> embed(List<String> texts, Role role) throws IOException {
+    return embedBatch(texts, role).vectors();
+  }
+
+  @Override
+  public Embeddings embedBatch(List<String> input, Role role) throws IOException {
     Objects.requireNonNull(input, "texts");
     Objects.requireNonNull(role, "role");
     lifecycle.readLock().lock();
     try {
       ensureOpen();
       if (input.isEmpty()) {
-        return List.of();
+        return new Embeddings(List.of(), 0);
       }
       String prefix = role == Role.QUERY ? spec.queryPrefix() : spec.documentPrefix();
       WordPieceTokenizer tok = tokenizer();
@@ -316,7 +319,7 @@ public final class OnnxEmbedder implements Embedder {
       }
       tokenizeNanos.add(System.nanoTime() - t0);
 
-      OrtSession s = session();
+      OnnxSession s = session();
       int[] order = Batches.sortedByLength(lengths);
       float[][] out = new float[ids.length][];
       long padded = 0;
@@ -324,179 +327,18 @@ public final class OnnxEmbedder implements Embedder {
       for (Batches.Batch batch : plan) {
         padded += (long) batch.size() * batch.length();
       }
-      runAll(s, ids, order, plan, out);
+      int pad = tok.padId();
+      runner.runAll(
+          plan.size(), b -> inferenceNanos.add(s.run(ids, order, plan.get(b), pad, pooler, out)));
       texts.add(ids.length);
       tokens.add(realTokens);
       paddedTokens.add(padded);
       truncated.add(cut);
       batches.add(plan.size());
-      return Arrays.asList(out);
+      return new Embeddings(Arrays.asList(out), cut);
     } finally {
       lifecycle.readLock().unlock();
     }
-  }
-
-  /**
-   * Runs the batches on up to {@code parallelism} threads (the caller and pool workers), longest
-   * batches first so the threads finish together. Each batch writes its own rows of {@code out}.
-   */
-  private void runAll(
-      OrtSession s, int[][] ids, int[] order, List<Batches.Batch> plan, float[][] out)
-      throws IOException {
-    int workers = Math.min(parallelism, plan.size());
-    AtomicInteger next = new AtomicInteger(plan.size());
-    Runnable drain =
-        () -> {
-          for (int b; (b = next.decrementAndGet()) >= 0; ) {
-            runBatch(s, ids, order, plan.get(b), out);
-          }
-        };
-    if (workers <= 1) {
-      drain.run();
-      return;
-    }
-    ExecutorService pool = pool();
-    List<Future<?>> helpers = new ArrayList<>(workers - 1);
-    for (int w = 1; w < workers; w++) {
-      helpers.add(pool.submit(drain));
-    }
-    RuntimeException failure = null;
-    try {
-      drain.run();
-    } catch (RuntimeException e) {
-      failure = e;
-      next.set(0);
-    }
-    for (Future<?> f : helpers) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        RuntimeException cause =
-            e.getCause() instanceof RuntimeException re
-                ? re
-                : new EmbeddingException("inference failed", e.getCause());
-        if (failure == null) {
-          failure = cause;
-        } else {
-          failure.addSuppressed(cause);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while embedding");
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  private ExecutorService pool() {
-    ExecutorService p = pool;
-    if (p == null) {
-      synchronized (this) {
-        p = pool;
-        if (p == null) {
-          p =
-              Executors.newFixedThreadPool(
-                  parallelism - 1,
-                  Thread.ofPlatform().daemon().name("embedstore-onnx-", 0).factory());
-          pool = p;
-        }
-      }
-    }
-    return p;
-  }
-
-  private void runBatch(
-      OrtSession s, int[][] ids, int[] order, Batches.Batch batch, float[][] out) {
-    int n = batch.size();
-    int len = batch.length();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    LongBuffer inputIds = directLongs(n * len);
-    LongBuffer mask = directLongs(n * len);
-    for (int r = 0; r < n; r++) {
-      int[] row = ids[order[batch.from() + r]];
-      for (int t = 0; t < len; t++) {
-        boolean real = t < row.length;
-        inputIds.put(real ? row[t] : tokenizer.padId());
-        mask.put(real ? 1 : 0);
-      }
-    }
-    inputIds.flip();
-    mask.flip();
-    long[] shape = {n, len};
-    long t0 = System.nanoTime();
-    try (OnnxTensor idsTensor = OnnxTensor.createTensor(env, inputIds, shape);
-        OnnxTensor maskTensor = OnnxTensor.createTensor(env, mask, shape);
-        OnnxTensor typesTensor =
-            hasTokenTypes ? OnnxTensor.createTensor(env, directLongs(n * len), shape) : null) {
-      Map<String, OnnxTensor> inputs = new HashMap<>();
-      inputs.put("input_ids", idsTensor);
-      inputs.put("attention_mask", maskTensor);
-      if (typesTensor != null) {
-        inputs.put("token_type_ids", typesTensor);
-      }
-      try (OrtSession.Result result = s.run(inputs, Set.of(outputName))) {
-        OnnxTensor hidden = (OnnxTensor) result.get(0);
-        long[] outShape = hidden.getInfo().getShape();
-        FloatBuffer values = hidden.getFloatBuffer();
-        inferenceNanos.add(System.nanoTime() - t0);
-        for (int r = 0; r < n; r++) {
-          int textIndex = order[batch.from() + r];
-          out[textIndex] = pool(values, outShape, r, ids[textIndex].length);
-        }
-      }
-    } catch (OrtException e) {
-      throw new EmbeddingException(
-          "ONNX Runtime failed on a batch of "
-              + n
-              + " texts of "
-              + len
-              + " tokens with "
-              + source.describe(),
-          e);
-    }
-  }
-
-  /** Pools one row of the model's output into a unit vector. */
-  private float[] pool(FloatBuffer values, long[] shape, int row, int realTokens) {
-    int dim = spec.dimension();
-    float[] v = new float[dim];
-    if (shape.length == 2) {
-      // The graph pools by itself: [batch, dimension].
-      values.get(row * dim, v, 0, dim);
-    } else {
-      int seq = (int) shape[1];
-      int base = row * seq * dim;
-      if (spec.pooling() == Pooling.CLS) {
-        values.get(base, v, 0, dim);
-      } else {
-        float[] token = new float[dim];
-        for (int t = 0; t < realTokens; t++) {
-          values.get(base + t * dim, token, 0, dim);
-          for (int d = 0; d < dim; d++) {
-            v[d] += token[d];
-          }
-        }
-        float inv = 1f / Math.max(realTokens, 1);
-        for (int d = 0; d < dim; d++) {
-          v[d] *= inv;
-        }
-      }
-    }
-    double norm = 0;
-    for (float x : v) {
-      norm += (double) x * x;
-    }
-    float scale = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
-    for (int d = 0; d < dim; d++) {
-      v[d] *= scale;
-    }
-    return v;
-  }
-
-  private static LongBuffer directLongs(int n) {
-    return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
   }
 
   private WordPieceTokenizer tokenizer() throws IOException {
@@ -513,66 +355,20 @@ public final class OnnxEmbedder implements Embedder {
     return t;
   }
 
-  private OrtSession session() throws IOException {
-    OrtSession s = session;
+  private OnnxSession session() throws IOException {
+    OnnxSession s = session;
     if (s == null) {
       synchronized (this) {
         s = session;
         if (s == null) {
-          s = createSession();
+          s =
+              OnnxSession.create(
+                  source.loadModel(), source.describe(), spec.dimension(), intraOpThreads);
           session = s;
         }
       }
     }
     return s;
-  }
-
-  private OrtSession createSession() throws IOException {
-    ByteBuffer model = source.loadModel();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      options.setIntraOpNumThreads(intraOpThreads);
-      options.setInterOpNumThreads(1);
-      OrtSession s = env.createSession(model, options);
-      boolean success = false;
-      try {
-        Map<String, NodeInfo> in = s.getInputInfo();
-        if (!in.containsKey("input_ids") || !in.containsKey("attention_mask")) {
-          throw new IOException(
-              source.describe() + " is not a BERT-style model: its inputs are " + in.keySet());
-        }
-        hasTokenTypes = in.containsKey("token_type_ids");
-        Map<String, NodeInfo> outputs = s.getOutputInfo();
-        String name =
-            outputs.containsKey("last_hidden_state")
-                ? "last_hidden_state"
-                : outputs.keySet().iterator().next();
-        if (outputs.get(name).getInfo() instanceof TensorInfo info) {
-          long[] shape = info.getShape();
-          long last = shape[shape.length - 1];
-          if (last > 0 && last != spec.dimension()) {
-            throw new IOException(
-                source.describe()
-                    + " outputs vectors of dimension "
-                    + last
-                    + ", but its spec says "
-                    + spec.dimension());
-          }
-        }
-        outputName = name;
-        success = true;
-        return s;
-      } finally {
-        if (!success) {
-          s.close();
-        }
-      }
-    } catch (OrtException e) {
-      throw new IOException(
-          "cannot load the ONNX model of " + source.describe() + ": " + e.getMessage(), e);
-    }
   }
 
   /**
@@ -622,6 +418,10 @@ public final class OnnxEmbedder implements Embedder {
       long tokenizeNanos,
       long inferenceNanos) {}
 
+  /**
+   * Waits for running embeddings to finish (every batch they started included), then stops the
+   * worker threads and frees the native session. Idempotent.
+   */
   @Override
   public void close() {
     lifecycle.writeLock().lock();
@@ -630,19 +430,13 @@ public final class OnnxEmbedder implements Embedder {
         return;
       }
       closed = true;
-      ExecutorService p = pool;
-      pool = null;
-      if (p != null) {
-        p.shutdown();
-      }
-      OrtSession s = session;
+      OnnxSession s = session;
       session = null;
-      if (s != null) {
-        try {
+      try {
+        runner.close();
+      } finally {
+        if (s != null) {
           s.close();
-        } catch (OrtException e) {
-          throw new EmbeddingException(
-              "closing the ONNX session of " + source.describe() + " failed", e);
         }
       }
     } finally {

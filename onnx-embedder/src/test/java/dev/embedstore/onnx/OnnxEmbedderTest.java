@@ -165,7 +165,70 @@ class OnnxEmbedderTest {
       assertEquals(1.0, norm(vectors.get(i)), 1e-5, "text " + i);
     }
     assertEquals(1, miniLm.stats().truncated() - truncatedBefore, "only the megabyte is cut");
+    assertEquals(1, miniLm.embedBatch(texts, Role.DOCUMENT).truncated(), "and each call says so");
+    assertEquals(0, miniLm.embedBatch(List.of("short"), Role.DOCUMENT).truncated());
     assertFalse(cosine(vectors.get(0), vectors.get(2)) > 0.99, "empty and long text differ");
+  }
+
+  /** A chunking depends on the tokenizer: the counter names it, the same in every instance. */
+  @Test
+  void tokenCountersNameTheirTokenizer() throws IOException {
+    try (OnnxEmbedder again = OnnxEmbedder.open("all-minilm-l6-v2");
+        OnnxEmbedder bge = OnnxEmbedder.open("bge-small-en-v1.5")) {
+      String id = miniLm.tokenCounter().identity();
+      assertTrue(id.startsWith("wordpiece "), id);
+      assertEquals(id, again.tokenCounter().identity());
+      assertFalse(again.isModelLoaded(), "naming the tokenizer loads nothing");
+      assertFalse(id.equals(bge.tokenCounter().identity()));
+    }
+  }
+
+  /**
+   * Interrupting a long embedding, then closing the model, must neither crash the process (a native
+   * session freed while a helper thread still runs it) nor leave the embedder unusable before
+   * close.
+   */
+  @Test
+  void anInterruptedEmbeddingThenCloseIsSafe() throws Exception {
+    OnnxEmbedder model = OnnxEmbedder.builder(BundledModel.ALL_MINILM_L6_V2).parallelism(2).build();
+    List<String> texts = new java.util.ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      texts.add(
+          "text number " + i + " about something or other, long enough to matter. ".repeat(4));
+    }
+    model.embed(List.of("warm up"), Role.DOCUMENT);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                model.embed(texts, Role.DOCUMENT);
+              } catch (Throwable e) {
+                failure.set(e);
+              }
+            });
+    t.start();
+    long batches = model.stats().batches();
+    while (t.isAlive() && model.stats().batches() == batches && failure.get() == null) {
+      Thread.onSpinWait();
+      if (model.stats().texts() > 0) {
+        break;
+      }
+    }
+    t.interrupt();
+    model.close(); // waits for the call, and every batch it started, to end
+    t.join();
+    Throwable f = failure.get();
+    assertTrue(
+        f == null
+            || f instanceof java.io.InterruptedIOException
+            || f instanceof IllegalStateException,
+        String.valueOf(f));
+    var closed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> model.embed(List.of("x"), Role.DOCUMENT));
+    assertTrue(closed.getMessage().contains("closed"));
   }
 
   @Test

@@ -26,7 +26,6 @@ import dev.embedstore.store.StoreInfo;
 import dev.embedstore.store.StoreMismatchException;
 import dev.embedstore.store.UpsertResult;
 import dev.embedstore.store.VectorStore;
-import dev.embedstore.store.spi.MetadataTypes;
 import dev.embedstore.store.spi.ReadOnlyCache;
 import dev.embedstore.store.spi.Upserter;
 import dev.embedstore.text.TextSplitter;
@@ -83,12 +82,23 @@ import org.apache.lucene.util.Version;
  * <p><b>NOTE</b>: thread-safe. Searches run concurrently with writes (near-real-time searcher: an
  * upsert's documents are searchable when it returns); writes are serialised. One writer per store:
  * a second one, in this process or another, fails with an error naming the store and its lock.
+ *
+ * <p>(About 700 lines, nearly half of them the javadoc of the public API: this class is only the
+ * facade - locks, lifecycle and delegation; the work is in {@code dev.embedstore.lucene.internal}.)
  */
 public final class LuceneVectorStore implements VectorStore {
   /** The store format this version writes and the newest it reads. */
   public static final int FORMAT = CommitData.FORMAT;
 
   private static final Set<SearchMode> MODES = Set.copyOf(EnumSet.allOf(SearchMode.class));
+
+  /**
+   * Stores up to this size have every segment's checksum verified when opened (about 5-15 ms for 25
+   * MB from the page cache); larger ones are not, since that reads every byte (seconds at a million
+   * documents): {@link StoreCheck} verifies them, and Lucene still checks each file's header and
+   * footer as it opens it.
+   */
+  public static final long VERIFY_ON_OPEN_MAX_BYTES = 64L << 20;
 
   private final String name;
   private final Embedder model;
@@ -101,6 +111,7 @@ public final class LuceneVectorStore implements VectorStore {
   private final StoreSearcher searcher;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantLock writes = new ReentrantLock();
+  private final boolean readOnly;
   private volatile StoreConfig config;
   private boolean closed;
 
@@ -111,15 +122,20 @@ public final class LuceneVectorStore implements VectorStore {
       Embedder model,
       StoreConfig requested,
       boolean persistQueries,
-      boolean checkModel)
+      boolean checkModel,
+      boolean readOnly)
       throws IOException {
     this.name = name;
     this.model = model;
+    this.readOnly = readOnly;
     boolean success = false;
     StoreIndex opened = null;
     try {
       Map<String, String> committed = CommitData.read(directory, name);
       boolean existing = !committed.isEmpty();
+      if (readOnly && !existing) {
+        throw new java.nio.file.NoSuchFileException(name, null, "no store there to open read-only");
+      }
       if (existing) {
         if (checkModel) {
           CommitData.checkModel(committed, model, name);
@@ -131,7 +147,10 @@ public final class LuceneVectorStore implements VectorStore {
       } else {
         this.config = requested == null ? StoreConfig.DEFAULT : requested;
       }
-      opened = StoreIndex.open(directory, ownsDirectory, WriterConfigs.of(config), name);
+      opened =
+          readOnly
+              ? StoreIndex.openReadOnly(directory, ownsDirectory, name)
+              : StoreIndex.open(directory, ownsDirectory, WriterConfigs.of(config), name);
       this.index = opened;
       verifyIntegrity();
       this.cache = new LuceneEmbeddingCache(index, false);
@@ -207,7 +226,36 @@ public final class LuceneVectorStore implements VectorStore {
     Objects.requireNonNull(model, "model");
     Files.createDirectories(folder);
     return new LuceneVectorStore(
-        FSDirectory.open(folder), true, folder.toString(), model, config, persistQueries, true);
+        FSDirectory.open(folder),
+        true,
+        folder.toString(),
+        model,
+        config,
+        persistQueries,
+        true,
+        false);
+  }
+
+  /**
+   * Opens an existing store for searching only: no writer and no write lock, so it works while
+   * another process writes the store (it sees the store as of its last commit when opened). Every
+   * write throws {@link IllegalStateException}; query vectors are kept in memory only. Opening is
+   * cheaper than for writing.
+   *
+   * @param folder the store
+   * @param model the model; its fingerprint must match the store's
+   * @return the store; close it
+   * @throws IOException if there is no store there or it cannot be read
+   * @throws StoreMismatchException if the store was built with another model
+   */
+  public static LuceneVectorStore openReadOnly(Path folder, Embedder model) throws IOException {
+    Objects.requireNonNull(folder, "folder");
+    Objects.requireNonNull(model, "model");
+    if (!Files.isDirectory(folder)) {
+      throw new java.nio.file.NoSuchFileException(folder.toString(), null, "no store there");
+    }
+    return new LuceneVectorStore(
+        FSDirectory.open(folder), true, folder.toString(), model, null, false, true, true);
   }
 
   /**
@@ -224,15 +272,19 @@ public final class LuceneVectorStore implements VectorStore {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(model, "model");
     return new LuceneVectorStore(
-        directory, false, directory.toString(), model, config, false, true);
+        directory, false, directory.toString(), model, config, false, true, false);
   }
 
   /**
    * Verifies every segment's checksums before the store is used, so that a damaged file is an error
    * at open rather than a wrong or failed search later. Reads every byte of the index once (about
-   * 5-15 ms for the 25 MB SciFact store from the page cache).
+   * 5-15 ms for the 25 MB SciFact store from the page cache), for stores up to {@link
+   * #VERIFY_ON_OPEN_MAX_BYTES}.
    */
   private void verifyIntegrity() throws IOException {
+    if (Infos.sizeOnDisk(index.directory()) > VERIFY_ON_OPEN_MAX_BYTES) {
+      return;
+    }
     IndexSearcher s = index.acquire();
     try {
       for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
@@ -269,7 +321,7 @@ public final class LuceneVectorStore implements VectorStore {
     lifecycle.readLock().lock();
     writes.lock();
     try {
-      ensureOpen();
+      ensureWritable();
       return upserter.upsert(documents, splitter, listener, config.commitInterval());
     } finally {
       writes.unlock();
@@ -277,30 +329,16 @@ public final class LuceneVectorStore implements VectorStore {
     }
   }
 
-  /**
-   * Checks that a document can be stored as it is: Lucene indexes the id and each string metadata
-   * value as one term, of at most 32,766 bytes of UTF-8 (a longer one belongs in the text). {@link
-   * #upsert} checks every document of a batch before writing any.
-   *
-   * @param d the document
-   * @throws IllegalArgumentException naming the document, the field and the size when it cannot
-   */
-  public static void checkStorable(Document d) {
-    LuceneStoreWriter.check(d);
-  }
-
-  /**
-   * Checks that a document can be stored ({@link #checkStorable(Document)}) and that its metadata
-   * fields have the types a store holds, for checking input before any of it is written.
-   *
-   * @param d the document
-   * @param metadataTypes field types so far, as {@link StoreInfo#metadataTypes()} gives them; the
-   *     document's new fields are added to it
-   * @throws IllegalArgumentException naming the document and the field when it cannot be stored
-   */
-  public static void checkStorable(Document d, Map<String, String> metadataTypes) {
-    checkStorable(d);
-    MetadataTypes.check(d, Map.of(), metadataTypes);
+  @Override
+  public void checkStorable(Document document) {
+    Objects.requireNonNull(document, "document");
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      upserter.check(document, new java.util.HashMap<>());
+    } finally {
+      lifecycle.readLock().unlock();
+    }
   }
 
   @Override
@@ -449,7 +487,7 @@ public final class LuceneVectorStore implements VectorStore {
   private long rewrite(StoreConfig newConfig, boolean sameModel) throws IOException {
     lifecycle.writeLock().lock();
     try {
-      ensureOpen();
+      ensureWritable();
       StoreConfig before = config;
       config = newConfig;
       try {
@@ -477,7 +515,7 @@ public final class LuceneVectorStore implements VectorStore {
     Objects.requireNonNull(newModel, "newModel");
     LuceneVectorStore store =
         new LuceneVectorStore(
-            FSDirectory.open(folder), true, folder.toString(), newModel, null, false, false);
+            FSDirectory.open(folder), true, folder.toString(), newModel, null, false, false, false);
     boolean success = false;
     try {
       store.rewrite(store.config, false);
@@ -516,7 +554,7 @@ public final class LuceneVectorStore implements VectorStore {
     lifecycle.readLock().lock();
     writes.lock();
     try {
-      ensureOpen();
+      ensureWritable();
       try {
         return work.run();
       } catch (IOException e) {
@@ -716,6 +754,14 @@ public final class LuceneVectorStore implements VectorStore {
       throw new IllegalStateException("LuceneVectorStore is closed");
     }
     index.ensureUsable();
+  }
+
+  private void ensureWritable() {
+    ensureOpen();
+    if (readOnly) {
+      throw new IllegalStateException(
+          "store " + name + " is open read-only; open it with LuceneVectorStore.open to change it");
+    }
   }
 
   /**

@@ -26,6 +26,7 @@ import dev.embedstore.store.StoreInfo;
 import dev.embedstore.store.StoreMismatchException;
 import dev.embedstore.store.UpsertResult;
 import dev.embedstore.store.VectorStore;
+import dev.embedstore.store.spi.LibraryVersion;
 import dev.embedstore.store.spi.ReadOnlyCache;
 import dev.embedstore.store.spi.Upserter;
 import dev.embedstore.store.spi.Vectors;
@@ -95,9 +96,6 @@ public final class SolrVectorStore implements VectorStore {
   /** The store format this version writes. */
   public static final int FORMAT = CollectionSetup.FORMAT;
 
-  /** The library version recorded in the collection. */
-  public static final String LIBRARY_VERSION = "0.1.0";
-
   private static final int RRF_K = 60;
 
   private final SolrStoreConfig config;
@@ -166,7 +164,7 @@ public final class SolrVectorStore implements VectorStore {
             model.fingerprint().hex(),
             model.dimension(),
             Map.of(),
-            LIBRARY_VERSION);
+            LibraryVersion.get());
     if (!cluster.collections().contains(cluster.collection())) {
       CollectionSetup.create(cluster, config, model.dimension());
       return record(cluster, mine);
@@ -304,6 +302,18 @@ public final class SolrVectorStore implements VectorStore {
       throws IOException {
     Objects.requireNonNull(documents, "documents");
     return write(() -> upserter.upsert(documents, splitter, listener, config.commitInterval()));
+  }
+
+  @Override
+  public void checkStorable(Document document) {
+    Objects.requireNonNull(document, "document");
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      upserter.check(document, new HashMap<>());
+    } finally {
+      lifecycle.readLock().unlock();
+    }
   }
 
   @Override

@@ -87,7 +87,7 @@ public class SearchBenchmark {
       queries.add(words.substring(0, Math.min(60, words.length())));
     }
     for (String q : queries) {
-      store.embedder().embed(List.of(q), Role.QUERY);
+      store.embed(List.of(q), Role.QUERY);
     }
   }
 

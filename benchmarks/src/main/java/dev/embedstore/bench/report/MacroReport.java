@@ -7,6 +7,7 @@ import dev.embedstore.bench.SuppressForbidden;
 import dev.embedstore.bench.TempFolders;
 import dev.embedstore.bench.embed.EmbeddingThroughput;
 import dev.embedstore.cache.CacheKey;
+import dev.embedstore.embed.ModelFingerprint;
 import dev.embedstore.embed.Role;
 import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.lucene.Quantization;
@@ -17,6 +18,7 @@ import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;
 import dev.embedstore.store.UpsertResult;
+import dev.embedstore.store.VectorStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -219,12 +221,12 @@ public final class MacroReport {
         knn.put("int8", knn(store, queries, "int8"));
 
         Path npy = scratch.resolve("vectors.npy");
-        store.cache().exportVectors(model.fingerprint(), npy);
+        store.exportVectors(model.fingerprint(), npy);
         store.close();
         store = null;
         t = System.nanoTime();
         try (LuceneVectorStore fresh = LuceneVectorStore.open(scratch.resolve("imported"), model)) {
-          fresh.cache().importVectors(npy);
+          fresh.importVectors(npy);
           UpsertResult imported = fresh.upsert(docs, null, null);
           double importSec = (System.nanoTime() - t) / 1e9;
           section.put("import_and_ingest_seconds", importSec);
@@ -244,7 +246,7 @@ public final class MacroReport {
   }
 
   /** Recall@10 of HNSW against exact search, and queries/s, at several k'. */
-  private Map<String, Object> knn(LuceneVectorStore store, List<String> queries, String label)
+  private Map<String, Object> knn(VectorStore store, List<String> queries, String label)
       throws IOException {
     int k = 10;
     List<Set<String>> exact = new ArrayList<>();
@@ -312,9 +314,9 @@ public final class MacroReport {
   }
 
   /** Batched cache lookups of the corpus's keys, in random order, half of them misses. */
-  private void lookups(LuceneVectorStore store, List<Document> docs) throws IOException {
+  private void lookups(VectorStore store, List<Document> docs) throws IOException {
     List<CacheKey> keys = new ArrayList<>();
-    var fp = store.embedder().fingerprint();
+    var fp = ModelFingerprint.ofHex(store.info().fingerprint());
     for (Document d : docs) {
       keys.add(CacheKey.of(fp, "", Role.DOCUMENT, d.embeddedText()));
       keys.add(CacheKey.of(fp, "", Role.DOCUMENT, "missing " + d.id()));
@@ -338,7 +340,7 @@ public final class MacroReport {
     } while (System.nanoTime() < until);
     double perSecond = looked / ((System.nanoTime() - t) / 1e9);
     Map<String, Object> section = new LinkedHashMap<>();
-    section.put("entries", store.cacheStats().entries());
+    section.put("entries", store.cache().stats().entries());
     section.put("batch", batch);
     section.put("keys_looked_up", looked);
     section.put("hit_rate", (double) found / looked);
@@ -361,7 +363,7 @@ public final class MacroReport {
     Map<String, Object> section = new LinkedHashMap<>();
     json.put("tutorial_exercise", section);
     try (OnnxEmbedder model = OnnxEmbedder.bundled(BundledModel.ALL_MINILM_L6_V2);
-        LuceneVectorStore store = LuceneVectorStore.open(scratch.resolve("tutorial"), model)) {
+        VectorStore store = LuceneVectorStore.open(scratch.resolve("tutorial"), model)) {
       UpsertResult cold = store.upsert(docs, null, null);
       List<String> gone = new ArrayList<>();
       for (int i = 0; i < 10 && i < docs.size(); i++) {

@@ -163,9 +163,7 @@ public final class Upserter {
         c.unchanged++;
         continue;
       }
-      checkVector(d);
-      writer.checkStorable(d);
-      MetadataTypes.check(d, writer.metadataTypes(), newTypes);
+      check(d, newTypes);
       plan.add(new Planned(d, digest, before != null, chunkTexts(d, splitter)));
     }
     if (plan.isEmpty()) {
@@ -245,6 +243,21 @@ public final class Upserter {
     if (!missing.isEmpty()) {
       cache.putAll(missing.values());
     }
+  }
+
+  /**
+   * Checks a document as {@link #upsert} will: its vector, the backend's limits, and its metadata
+   * types against the store's and the pending ones.
+   *
+   * @param d the document
+   * @param pending metadata types first seen in documents checked before it, not yet stored; the
+   *     document's new fields are added
+   * @throws IllegalArgumentException naming the document and the reason
+   */
+  public void check(Document d, Map<String, String> pending) {
+    checkVector(d);
+    writer.checkStorable(d);
+    MetadataTypes.check(d, writer.metadataTypes(), pending);
   }
 
   private void checkVector(Document d) {

@@ -1,0 +1,179 @@
+package dev.embedstore.onnx.internal;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.embedstore.embed.EmbeddingException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One ONNX Runtime session of a BERT-style model, and the running of one padded batch through it.
+ * Every tensor and result is closed in the method that made it.
+ *
+ * <p><b>NOTE</b>: {@link #run} is thread-safe (ONNX Runtime sessions are); {@link #close()} frees
+ * the native session and must not overlap a run: its owner makes sure no run is in flight.
+ */
+public final class OnnxSession implements AutoCloseable {
+  private final OrtSession session;
+  private final boolean hasTokenTypes;
+  private final String outputName;
+  private final String description;
+
+  private OnnxSession(
+      OrtSession session, boolean hasTokenTypes, String outputName, String description) {
+    this.session = session;
+    this.hasTokenTypes = hasTokenTypes;
+    this.outputName = outputName;
+    this.description = description;
+  }
+
+  /**
+   * Creates a session and checks the graph: BERT inputs, an output of the expected dimension.
+   *
+   * @param model the ONNX file's bytes, in a direct buffer
+   * @param description the model, for messages
+   * @param dimension the vectors' expected dimension
+   * @param intraOpThreads the threads ONNX Runtime uses inside one run
+   * @return the session; close it
+   * @throws IOException if the model cannot be loaded or is not BERT-style
+   */
+  public static OnnxSession create(
+      ByteBuffer model, String description, int dimension, int intraOpThreads) throws IOException {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setIntraOpNumThreads(intraOpThreads);
+      options.setInterOpNumThreads(1);
+      OrtSession s = env.createSession(model, options);
+      boolean success = false;
+      try {
+        Map<String, NodeInfo> in = s.getInputInfo();
+        if (!in.containsKey("input_ids") || !in.containsKey("attention_mask")) {
+          throw new IOException(
+              description + " is not a BERT-style model: its inputs are " + in.keySet());
+        }
+        Map<String, NodeInfo> outputs = s.getOutputInfo();
+        String name =
+            outputs.containsKey("last_hidden_state")
+                ? "last_hidden_state"
+                : outputs.keySet().iterator().next();
+        if (outputs.get(name).getInfo() instanceof TensorInfo info) {
+          long[] shape = info.getShape();
+          long last = shape[shape.length - 1];
+          if (last > 0 && last != dimension) {
+            throw new IOException(
+                description
+                    + " outputs vectors of dimension "
+                    + last
+                    + ", but its spec says "
+                    + dimension);
+          }
+        }
+        OnnxSession out = new OnnxSession(s, in.containsKey("token_type_ids"), name, description);
+        success = true;
+        return out;
+      } finally {
+        if (!success) {
+          s.close();
+        }
+      }
+    } catch (OrtException e) {
+      throw new IOException(
+          "cannot load the ONNX model of " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs one batch: texts {@code order[batch.from()] .. order[batch.to() - 1]} padded to the
+   * batch's length, each row pooled into {@code out[textIndex]}.
+   *
+   * @param ids every text's token ids
+   * @param order text indices sorted by length
+   * @param batch the batch
+   * @param padId the padding token
+   * @param pooler pools each row
+   * @param out where each text's vector goes
+   * @return nanoseconds spent in ONNX Runtime
+   * @throws EmbeddingException if ONNX Runtime fails
+   */
+  public long run(
+      int[][] ids, int[] order, Batches.Batch batch, int padId, Pooler pooler, float[][] out) {
+    int n = batch.size();
+    int len = batch.length();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    LongBuffer inputIds = directLongs(n * len);
+    LongBuffer mask = directLongs(n * len);
+    for (int r = 0; r < n; r++) {
+      int[] row = ids[order[batch.from() + r]];
+      for (int t = 0; t < len; t++) {
+        boolean real = t < row.length;
+        inputIds.put(real ? row[t] : padId);
+        mask.put(real ? 1 : 0);
+      }
+    }
+    inputIds.flip();
+    mask.flip();
+    long[] shape = {n, len};
+    long t0 = System.nanoTime();
+    try (OnnxTensor idsTensor = OnnxTensor.createTensor(env, inputIds, shape);
+        OnnxTensor maskTensor = OnnxTensor.createTensor(env, mask, shape);
+        OnnxTensor typesTensor =
+            hasTokenTypes ? OnnxTensor.createTensor(env, directLongs(n * len), shape) : null) {
+      Map<String, OnnxTensor> inputs = new HashMap<>();
+      inputs.put("input_ids", idsTensor);
+      inputs.put("attention_mask", maskTensor);
+      if (typesTensor != null) {
+        inputs.put("token_type_ids", typesTensor);
+      }
+      try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
+        OnnxTensor hidden = (OnnxTensor) result.get(0);
+        long[] outShape = hidden.getInfo().getShape();
+        FloatBuffer values = hidden.getFloatBuffer();
+        long nanos = System.nanoTime() - t0;
+        for (int r = 0; r < n; r++) {
+          int textIndex = order[batch.from() + r];
+          out[textIndex] = pooler.pool(values, outShape, r, ids[textIndex].length);
+        }
+        return nanos;
+      }
+    } catch (OrtException e) {
+      throw new EmbeddingException(
+          "ONNX Runtime failed on a batch of "
+              + n
+              + " texts of "
+              + len
+              + " tokens with "
+              + description,
+          e);
+    }
+  }
+
+  private static LongBuffer directLongs(int n) {
+    return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+  }
+
+  /**
+   * Frees the native session.
+   *
+   * @throws EmbeddingException if ONNX Runtime fails to
+   */
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new EmbeddingException("closing the ONNX session of " + description + " failed", e);
+    }
+  }
+}
