@@ -2,6 +2,8 @@ package dev.embedstore.solr.internal;
 
 import dev.embedstore.store.Filter;
 import dev.embedstore.store.spi.MetadataTypes;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -18,9 +20,11 @@ import org.apache.solr.client.solrj.util.ClientUtils;
  * ids become their {@link Fields#docKey hex keys}. Nothing a user gives is ever read as query
  * syntax. Field names are {@link Fields#metadataField encoded}.
  *
- * <p>Values compare by the type of the field ({@link MetadataTypes}): numbers as numbers on numeric
- * fields ({@code "2010"} and {@code 2010.0} equal a long 2010, {@code 2010.5} equals none), string
- * forms on string fields. A field the store does not know matches nothing.
+ * <p>Values compare by the type of the field ({@link MetadataTypes}): numbers as numbers, exactly,
+ * on numeric fields ({@code "2010"} and {@code 2010.0} equal a long 2010, {@code 2010.5} equals
+ * none, longs beyond 2^53 are not rounded, -0.0 and 0.0 are one number, NaN equals and bounds
+ * nothing, infinities bound everything); string forms on string fields. A field the store does not
+ * know matches nothing.
  *
  * <p>Static; thread-safe.
  */
@@ -32,6 +36,8 @@ public final class FilterQueries {
   public static final String NONE = "(*:* -*:*)";
 
   private static final HexFormat HEX = HexFormat.of();
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
   private FilterQueries() {}
 
@@ -142,21 +148,24 @@ public final class FilterQueries {
     String solr = Fields.metadataField(type, field);
     switch (type) {
       case MetadataTypes.LONG -> {
-        if (value instanceof Long || value instanceof Integer) {
-          return solr + ":" + quote(value.toString());
+        Num x = Num.of(field, type, value);
+        if (!x.isFinite()
+            || x.value().stripTrailingZeros().scale() > 0
+            || x.value().compareTo(LONG_MIN) < 0
+            || x.value().compareTo(LONG_MAX) > 0) {
+          return NONE; // no long equals a fraction, an infinity or NaN
         }
-        Double x = number(value);
-        if (x == null || x != Math.rint(x) || x < Long.MIN_VALUE || x >= 0x1p63) {
-          return NONE;
-        }
-        return solr + ":" + quote(Long.toString(x.longValue()));
+        return solr + ":" + quote(Long.toString(x.value().longValueExact()));
       }
       case MetadataTypes.DOUBLE -> {
-        Double x = number(value);
-        if (x == null || x.isNaN()) {
+        double d = Num.of(field, type, value).asDouble();
+        if (Double.isNaN(d)) {
           return NONE;
         }
-        return solr + ":" + quote(Double.toString(x));
+        if (d == 0) {
+          return solr + ":[-0.0 TO 0.0]"; // one number; the point encoding puts -0.0 first
+        }
+        return solr + ":" + quote(Double.toString(d));
       }
       case MetadataTypes.BOOL -> {
         String s = String.valueOf(value);
@@ -178,50 +187,10 @@ public final class FilterQueries {
           throw new IllegalArgumentException(
               "a range on " + r.field() + " compares numbers or strings, but it is a bool field");
       case MetadataTypes.LONG -> {
-        String lo = "*";
-        boolean loIn = true;
-        if (r.min() != null) {
-          double x = requireNumber(r.field(), r.min());
-          if (Double.isNaN(x) || x >= 0x1p63) {
-            return NONE;
-          }
-          if (x >= Long.MIN_VALUE) {
-            double c = Math.ceil(x);
-            lo = Long.toString((long) c);
-            loIn = c != x || r.includeMin();
-          }
-        }
-        String hi = "*";
-        boolean hiIn = true;
-        if (r.max() != null) {
-          double x = requireNumber(r.field(), r.max());
-          if (x < Long.MIN_VALUE) {
-            return NONE;
-          }
-          if (!Double.isNaN(x) && x < 0x1p63) {
-            double f = Math.floor(x);
-            hi = Long.toString((long) f);
-            hiIn = f != x || r.includeMax();
-          }
-        }
-        return rangeQuery(solr, lo, loIn, hi, hiIn);
+        return longRange(r, type, solr);
       }
       case MetadataTypes.DOUBLE -> {
-        String lo = "*";
-        if (r.min() != null) {
-          double x = requireNumber(r.field(), r.min());
-          if (Double.isNaN(x)) {
-            return NONE;
-          }
-          lo = Double.toString(x);
-        }
-        String hi = "*";
-        if (r.max() != null) {
-          double x = requireNumber(r.field(), r.max());
-          hi = Double.isNaN(x) ? "*" : Double.toString(x);
-        }
-        return rangeQuery(
-            solr, lo, r.min() == null || r.includeMin(), hi, r.max() == null || r.includeMax());
+        return doubleRange(r, type, solr);
       }
       default -> {
         String min = r.min() == null ? null : String.valueOf(r.min());
@@ -244,6 +213,77 @@ public final class FilterQueries {
         return rangeQuery(solr, lo, loIn, hi, hiIn);
       }
     }
+  }
+
+  private static String longRange(Filter.Range r, String type, String solr) {
+    long lo = Long.MIN_VALUE;
+    long hi = Long.MAX_VALUE;
+    if (r.min() != null) {
+      Num m = Num.of(r.field(), type, r.min());
+      if (!m.isFinite()) {
+        if (m.special() != Double.NEGATIVE_INFINITY) {
+          return NONE; // nothing lies above +inf or NaN
+        }
+      } else {
+        BigDecimal c = m.value().setScale(0, RoundingMode.CEILING);
+        if (!r.includeMin() && c.compareTo(m.value()) == 0) {
+          c = c.add(BigDecimal.ONE);
+        }
+        if (c.compareTo(LONG_MAX) > 0) {
+          return NONE;
+        }
+        lo = c.max(LONG_MIN).longValueExact();
+      }
+    }
+    if (r.max() != null) {
+      Num m = Num.of(r.field(), type, r.max());
+      if (!m.isFinite()) {
+        if (m.special() != Double.POSITIVE_INFINITY) {
+          return NONE; // nothing lies below -inf or NaN
+        }
+      } else {
+        BigDecimal f = m.value().setScale(0, RoundingMode.FLOOR);
+        if (!r.includeMax() && f.compareTo(m.value()) == 0) {
+          f = f.subtract(BigDecimal.ONE);
+        }
+        if (f.compareTo(LONG_MIN) < 0) {
+          return NONE;
+        }
+        hi = f.min(LONG_MAX).longValueExact();
+      }
+    }
+    return lo > hi ? NONE : rangeQuery(solr, Long.toString(lo), true, Long.toString(hi), true);
+  }
+
+  /**
+   * A range of doubles in numeric order, both ends inclusive and explicit (so NaN, which the point
+   * encoding puts above +inf, never matches). -0.0 and 0.0 are one number, where the encoding puts
+   * -0.0 first: an end at zero takes the zero that includes, or excludes, both.
+   */
+  private static String doubleRange(Filter.Range r, String type, String solr) {
+    double lo = Double.NEGATIVE_INFINITY;
+    double hi = Double.POSITIVE_INFINITY;
+    if (r.min() != null) {
+      double m = Num.of(r.field(), type, r.min()).asDouble();
+      if (Double.isNaN(m)) {
+        return NONE;
+      }
+      lo =
+          m == 0 ? (r.includeMin() ? -0.0 : Double.MIN_VALUE) : r.includeMin() ? m : Math.nextUp(m);
+    }
+    if (r.max() != null) {
+      double m = Num.of(r.field(), type, r.max()).asDouble();
+      if (Double.isNaN(m)) {
+        return NONE;
+      }
+      hi =
+          m == 0
+              ? (r.includeMax() ? 0.0 : -Double.MIN_VALUE)
+              : r.includeMax() ? m : Math.nextDown(m);
+    }
+    return Double.compare(lo, hi) > 0
+        ? NONE
+        : rangeQuery(solr, Double.toString(lo), true, Double.toString(hi), true);
   }
 
   private static String rangeQuery(String field, String lo, boolean loIn, String hi, boolean hiIn) {
@@ -285,24 +325,60 @@ public final class FilterQueries {
     return b.append("'}").toString();
   }
 
-  /** A value as a number, as the filter semantics read it; null when it is not one. */
-  private static Double number(Object value) {
-    if (value instanceof Number n) {
-      return n.doubleValue();
+  /**
+   * A filter value as a number, as {@link Filter} defines the comparison: exact when finite (a long
+   * as it is, a double as the exact value of its bits, a decimal string as written), else an
+   * infinity or NaN.
+   *
+   * @param value the exact value when finite, else null
+   * @param special the infinity or NaN when not finite
+   */
+  private record Num(BigDecimal value, double special) {
+    static Num of(String field, String type, Object v) {
+      switch (v) {
+        case Long l -> {
+          return new Num(BigDecimal.valueOf(l), 0);
+        }
+        case Integer i -> {
+          return new Num(BigDecimal.valueOf(i), 0);
+        }
+        case Number n -> {
+          return ofDouble(n.doubleValue());
+        }
+        default -> {
+          String s = String.valueOf(v).strip();
+          try {
+            return new Num(new BigDecimal(s), 0);
+          } catch (NumberFormatException notDecimal) {
+            try {
+              return ofDouble(Double.parseDouble(s)); // Infinity, NaN, hex
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException(
+                  "metadata field "
+                      + field
+                      + " holds "
+                      + type
+                      + " values; "
+                      + v
+                      + " is not a number",
+                  e);
+            }
+          }
+        }
+      }
     }
-    try {
-      return Double.parseDouble(String.valueOf(value).strip());
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 
-  private static double requireNumber(String field, Object end) {
-    Double d = number(end);
-    if (d == null) {
-      throw new IllegalArgumentException(
-          "a range on numeric field " + field + " needs numbers; this end is not one: " + end);
+    static Num ofDouble(double d) {
+      return Double.isFinite(d) ? new Num(new BigDecimal(d), 0) : new Num(null, d);
     }
-    return d;
+
+    boolean isFinite() {
+      return value != null;
+    }
+
+    /** The nearest double (-0.0 comes back as 0.0: one number). */
+    double asDouble() {
+      return value != null ? value.doubleValue() : special;
+    }
   }
 }
