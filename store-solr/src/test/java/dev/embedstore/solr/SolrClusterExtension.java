@@ -9,35 +9,54 @@ import org.apache.solr.client.solrj.impl.CloudHttp2SolrClient;
 import org.apache.solr.client.solrj.impl.CloudSolrClient;
 import org.apache.solr.client.solrj.request.CollectionAdminRequest;
 import org.apache.solr.client.solrj.request.ConfigSetAdminRequest;
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One {@link SolrTestCluster} per test class: started before the class's first test, stopped after
- * its last. Register it as a static field:
+ * One {@link SolrTestCluster} shared by every test class of the test run that registers this
+ * extension: started before the first such class, stopped when the run ends (JUnit closes it with
+ * its root context). Register it as a static field:
  *
  * <pre>{@code
  * @RegisterExtension static final SolrClusterExtension CLUSTER = new SolrClusterExtension();
  * }</pre>
  *
  * <p>Tests make collections through {@link #config}; {@link #dropCollections()} deletes every
- * collection (and its configset) the cluster holds, to keep the cluster's memory bounded.
+ * collection (and its configset) the cluster holds, to keep the cluster's memory bounded and each
+ * test's collections its own. Tests that stop nodes or restart the cluster start their own.
  */
-final class SolrClusterExtension implements BeforeAllCallback, AfterAllCallback {
+final class SolrClusterExtension implements BeforeAllCallback {
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(SolrClusterExtension.class);
+
   private SolrTestCluster cluster;
 
-  @Override
-  public void beforeAll(ExtensionContext context) throws IOException {
-    String name = context.getRequiredTestClass().getSimpleName();
-    cluster = SolrTestCluster.start(SolrTestCluster.freshFolder(name));
+  /** The shared cluster, closed by JUnit at the end of the run. */
+  private record Shared(SolrTestCluster cluster) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      cluster.close();
+    }
   }
 
   @Override
-  public void afterAll(ExtensionContext context) throws IOException {
-    if (cluster != null) {
-      cluster.close();
-    }
+  public void beforeAll(ExtensionContext context) {
+    cluster =
+        context
+            .getRoot()
+            .getStore(NAMESPACE)
+            .computeIfAbsent(
+                "cluster",
+                k -> {
+                  try {
+                    return new Shared(
+                        SolrTestCluster.start(SolrTestCluster.freshFolder("shared-cluster")));
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                },
+                Shared.class)
+            .cluster();
   }
 
   /**
@@ -60,7 +79,7 @@ final class SolrClusterExtension implements BeforeAllCallback, AfterAllCallback 
   }
 
   /**
-   * Deletes every collection and every configset but the default one.
+   * Deletes every collection and every configset the stores made.
    *
    * @throws IOException if the cluster refuses
    */

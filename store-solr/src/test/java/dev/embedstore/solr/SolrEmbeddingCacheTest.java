@@ -17,9 +17,7 @@ class SolrEmbeddingCacheTest extends BaseEmbeddingCacheTestCase {
 
   @Override
   protected EmbeddingCache newCache() throws IOException {
-    if (COLLECTIONS.get() > 0) {
-      CLUSTER.dropCollections(); // the previous test's cache is closed by now
-    }
+    CLUSTER.dropCollections(); // the previous test's cache is closed by now
     String name = "cache" + COLLECTIONS.incrementAndGet();
     return SolrEmbeddingCache.open(CLUSTER.config(name).shards(2).replicationFactor(1).build());
   }
