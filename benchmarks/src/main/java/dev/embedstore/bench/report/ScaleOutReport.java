@@ -38,14 +38,16 @@ import java.util.Set;
  * with no model calls, and the two stores measured side by side in one run.
  *
  * <pre>
- *   ./benchmarks/run dev.embedstore.bench.report.ScaleOutReport [--solr URL,URL] [--shards 2]
- *       [--replicas 2] [--rounds 3] [--local DIR] [--data BEIR-FOLDER] [--json FILE]
+ *   ./benchmarks/run dev.embedstore.bench.report.ScaleOutReport [--model all-minilm-l6-v2]
+ *       [--solr URL,URL] [--shards 2] [--replicas 2] [--rounds 3] [--local DIR]
+ *       [--data BEIR-FOLDER] [--json FILE]
  * </pre>
  *
  * <ol>
- *   <li>The local store (all-minilm-l6-v2) is built in {@code --local} (benchmarks/target by
- *       default; cold the first time, about 4 minutes on 2 cores; later runs find it built), then
- *       re-indexed from its own cache (deleteAll, upsert): documents/s with 0 texts embedded.
+ *   <li>The local store (all-minilm-l6-v2 unless {@code --model}) is built in {@code --local}
+ *       (benchmarks/target by default; cold the first time, about 4 minutes on 2 cores; later runs
+ *       find it built), then re-indexed from its own cache (deleteAll, upsert): documents/s with 0
+ *       texts embedded.
  *   <li>A cluster: the test cluster (2 nodes, embedded ZooKeeper, one child JVM of 512 MB on this
  *       machine) unless {@code --solr} names one. The local cache is pushed into a new collection,
  *       then the corpus is upserted there: documents/s, and the run fails unless 0 texts were
@@ -79,12 +81,13 @@ public final class ScaleOutReport {
    */
   public static void main(String[] args) throws Exception {
     Path data = Path.of(System.getProperty("embedstore.shared", "../shared"), "data", "scifact");
-    Path local = Path.of("benchmarks", "target", "scale-out", "local-scifact");
+    Path local = null;
     Path out = Path.of("benchmarks", "target", "scale-out.json");
     List<String> solr = null;
     int shards = 2;
     int replicas = 2;
     int rounds = 3;
+    String model = "all-minilm-l6-v2";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--data" -> data = Path.of(args[++i]);
@@ -94,15 +97,25 @@ public final class ScaleOutReport {
         case "--shards" -> shards = Integer.parseInt(args[++i]);
         case "--replicas" -> replicas = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--model" -> model = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
+    if (local == null) {
+      local = Path.of("benchmarks", "target", "scale-out", "local-scifact-" + model);
+    }
     ScaleOutReport r = new ScaleOutReport(data, System.out);
-    r.run(local, solr, shards, replicas, rounds, out);
+    r.run(model, local, solr, shards, replicas, rounds, out);
   }
 
   private void run(
-      Path localDir, List<String> solrUrls, int shards, int replicas, int rounds, Path jsonFile)
+      String modelName,
+      Path localDir,
+      List<String> solrUrls,
+      int shards,
+      int replicas,
+      int rounds,
+      Path jsonFile)
       throws Exception {
     long t0 = System.nanoTime();
     json.put("cores", Runtime.getRuntime().availableProcessors());
@@ -121,7 +134,8 @@ public final class ScaleOutReport {
         Locale.ROOT, "SciFact: %d documents, %d judged queries%n", corpus.size(), queryIds.size());
 
     SolrTestCluster cluster = null;
-    try (OnnxEmbedder model = OnnxEmbedder.open("all-minilm-l6-v2");
+    json.put("model", modelName);
+    try (OnnxEmbedder model = OnnxEmbedder.open(modelName);
         LuceneVectorStore local = LuceneVectorStore.open(localDir, model)) {
       UpsertResult build = local.upsert(corpus);
       log.printf(
@@ -146,7 +160,8 @@ public final class ScaleOutReport {
             SolrTestCluster.start(
                 SolrTestCluster.freshFolder("scale-out-" + Long.toHexString(System.nanoTime())));
         solrUrls = cluster.urls();
-        json.put("cluster", "the test cluster: 2 Solr 9.10.1 nodes in one 512 MB JVM, this machine");
+        json.put(
+            "cluster", "the test cluster: 2 Solr 9.10.1 nodes in one 512 MB JVM, this machine");
       } else {
         json.put("cluster", String.join(",", solrUrls));
       }
@@ -174,9 +189,9 @@ public final class ScaleOutReport {
 
         // 3. The same query vectors for both stores.
         List<float[]> queries = local.embed(queryTexts, Role.QUERY).vectors();
-        Map<String, Object> localFigures = measure("local", local, queryIds, queries, qrels, rounds);
-        Map<String, Object> solrFigures =
-            measure("solr", remote, queryIds, queries, qrels, rounds);
+        Map<String, Object> localFigures =
+            measure("local", local, queryIds, queries, qrels, rounds);
+        Map<String, Object> solrFigures = measure("solr", remote, queryIds, queries, qrels, rounds);
         json.put("local", localFigures);
         json.put("solr", solrFigures);
 
@@ -185,8 +200,16 @@ public final class ScaleOutReport {
         for (String k : List.of("ndcg@10", "recall@100", "mrr@10", "recall@10_vs_exact")) {
           row(k, (double) localFigures.get(k), (double) solrFigures.get(k), "%.5f");
         }
-        row("kNN p50 (ms)", (double) localFigures.get("p50_ms"), (double) solrFigures.get("p50_ms"), "%.2f");
-        row("kNN p99 (ms)", (double) localFigures.get("p99_ms"), (double) solrFigures.get("p99_ms"), "%.2f");
+        row(
+            "kNN p50 (ms)",
+            (double) localFigures.get("p50_ms"),
+            (double) solrFigures.get("p50_ms"),
+            "%.2f");
+        row(
+            "kNN p99 (ms)",
+            (double) localFigures.get("p99_ms"),
+            (double) solrFigures.get("p99_ms"),
+            "%.2f");
         json.put(
             "ndcg@10_difference",
             Math.abs((double) localFigures.get("ndcg@10") - (double) solrFigures.get("ndcg@10")));
@@ -251,7 +274,8 @@ public final class ScaleOutReport {
     Map<String, List<String>> results = new LinkedHashMap<>();
     for (int i = 0; i < ids.size(); i++) {
       List<String> ranked = new ArrayList<>();
-      for (SearchHit h : store.search(SearchRequest.ofVector(queries.get(i), 100).withOversample(2))) {
+      for (SearchHit h :
+          store.search(SearchRequest.ofVector(queries.get(i), 100).withOversample(2))) {
         ranked.add(h.id());
       }
       results.put(ids.get(i), ranked);
@@ -289,7 +313,9 @@ public final class ScaleOutReport {
     Arrays.sort(nanos);
     out.put("searches", nanos.length);
     out.put("p50_ms", nanos[nanos.length / 2] / 1e6);
-    out.put("p99_ms", nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.99) - 1)] / 1e6);
+    out.put(
+        "p99_ms",
+        nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.99) - 1)] / 1e6);
     log.printf(Locale.ROOT, "%s: %s%n", name, out);
     return out;
   }
@@ -306,7 +332,7 @@ public final class ScaleOutReport {
     log.printf(
         Locale.ROOT,
         "%-36s %14s %14s%n",
-        "SciFact, all-minilm-l6-v2",
+        "SciFact, " + json.get("model"),
         "local (Lucene)",
         "Solr " + shards + "x" + replicas);
     for (String[] r : rows) {
