@@ -316,8 +316,12 @@ class SolrFaultTest {
     long t3 = System.nanoTime();
     checkEverythingCommittedIsThere(fake, docs, before, "restart after SIGKILL");
     System.err.printf(
+        java.util.Locale.ROOT,
         "[SolrFaultTest] clean restart %.1f s, checks %.1f s, SIGKILL and start %.1f s, checks %.1f s%n",
-        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (System.nanoTime() - t3) / 1e9);
+        (t1 - t0) / 1e9,
+        (t2 - t1) / 1e9,
+        (t3 - t2) / 1e9,
+        (System.nanoTime() - t3) / 1e9);
   }
 
   private static void checkEverythingCommittedIsThere(
