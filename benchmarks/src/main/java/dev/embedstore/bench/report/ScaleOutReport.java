@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.embedstore.bench.Beir;
 import dev.embedstore.bench.SuppressForbidden;
+import dev.embedstore.bench.TempFolders;
 import dev.embedstore.cache.CacheEntry;
 import dev.embedstore.embed.Role;
 import dev.embedstore.eval.Qrels;
@@ -217,6 +218,7 @@ public final class ScaleOutReport {
     } finally {
       if (cluster != null) {
         cluster.close();
+        TempFolders.delete(cluster.folder());
       }
     }
     json.put("seconds", (System.nanoTime() - t0) / 1e9);
