@@ -15,6 +15,7 @@ import dev.embedstore.solr.internal.FilterQueries;
 import dev.embedstore.solr.internal.Pages;
 import dev.embedstore.solr.internal.Searches;
 import dev.embedstore.solr.internal.SolrStoreWriter;
+import dev.embedstore.solr.internal.StoreOpening;
 import dev.embedstore.solr.internal.StoreRecord;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.Filter;
@@ -26,7 +27,6 @@ import dev.embedstore.store.StoreInfo;
 import dev.embedstore.store.StoreMismatchException;
 import dev.embedstore.store.UpsertResult;
 import dev.embedstore.store.VectorStore;
-import dev.embedstore.store.spi.LibraryVersion;
 import dev.embedstore.store.spi.ReadOnlyCache;
 import dev.embedstore.store.spi.Upserter;
 import dev.embedstore.store.spi.Vectors;
@@ -39,7 +39,6 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -92,11 +91,11 @@ import org.apache.solr.common.params.ModifiableSolrParams;
  * writes are serialised within this instance. Two instances (or processes) writing one collection
  * are not coordinated. {@link #close()} is idempotent and waits for running calls.
  */
+// About 550 lines: the VectorStore contract is wide (every method locked, checked and documented);
+// the work itself lives in the internal package (opening, writing, searching, filter syntax).
 public final class SolrVectorStore implements VectorStore {
   /** The store format this version writes. */
   public static final int FORMAT = CollectionSetup.FORMAT;
-
-  private static final int RRF_K = 60;
 
   private final SolrStoreConfig config;
   private final Cluster cluster;
@@ -143,7 +142,7 @@ public final class SolrVectorStore implements VectorStore {
     Cluster cluster = Cluster.connect(config);
     boolean success = false;
     try {
-      StoreRecord record = prepare(cluster, config, model);
+      StoreRecord record = StoreOpening.prepare(cluster, config, model, FORMAT);
       SolrVectorStore store = new SolrVectorStore(config, cluster, model, record);
       success = true;
       return store;
@@ -152,110 +151,6 @@ public final class SolrVectorStore implements VectorStore {
         cluster.close();
       }
     }
-  }
-
-  /** Creates or checks the collection, and returns its record. */
-  private static StoreRecord prepare(Cluster cluster, SolrStoreConfig config, Embedder model)
-      throws IOException {
-    StoreRecord mine =
-        new StoreRecord(
-            FORMAT,
-            model.modelName(),
-            model.fingerprint().hex(),
-            model.dimension(),
-            Map.of(),
-            LibraryVersion.get());
-    if (!cluster.collections().contains(cluster.collection())) {
-      CollectionSetup.create(cluster, config, model.dimension());
-      return record(cluster, mine);
-    }
-    Optional<StoreRecord> held = StoreRecord.read(cluster);
-    if (held.isPresent()) {
-      StoreRecord r = held.get();
-      if (r.format() > FORMAT) {
-        throw new IOException(
-            cluster.name()
-                + " was written in store format "
-                + r.format()
-                + " (Embedstore "
-                + r.libraryVersion()
-                + "); this version reads format "
-                + FORMAT
-                + ": upgrade Embedstore");
-      }
-      if (!r.fingerprint().equals(mine.fingerprint())) {
-        throw new StoreMismatchException(
-            cluster.name()
-                + " holds vectors of model "
-                + r.modelName()
-                + " (dimension "
-                + r.dimension()
-                + ", fingerprint "
-                + r.fingerprint().substring(0, 12)
-                + "), but it was opened with model "
-                + model.modelName()
-                + " (dimension "
-                + model.dimension()
-                + ", fingerprint "
-                + mine.fingerprint().substring(0, 12)
-                + "): open it with "
-                + r.modelName()
-                + ", or use another collection for "
-                + model.modelName());
-      }
-      checkSchema(cluster, model, false);
-      return r;
-    }
-    // No record: a collection made for a cache alone, an empty one, or not Embedstore's at all.
-    CollectionSetup.Schema schema = checkSchema(cluster, model, true);
-    if (count(cluster, Fields.KIND + ":" + Fields.KIND_CHUNK) > 0) {
-      throw new StoreMismatchException(
-          cluster.name()
-              + " holds documents but no store record ("
-              + Fields.META_ID
-              + "): it was not written by Embedstore, or its record was deleted; use another"
-              + " collection");
-    }
-    if (schema.vectorDimension() == 0) {
-      CollectionSetup.addVectorField(cluster, config, model.dimension());
-      checkSchema(cluster, model, false);
-    }
-    return record(cluster, mine);
-  }
-
-  private static StoreRecord record(Cluster cluster, StoreRecord r) throws IOException {
-    UpdateRequest u = new UpdateRequest();
-    u.add(r.toDocument());
-    cluster.update("recording the store's model", u);
-    cluster.commit();
-    return r;
-  }
-
-  private static CollectionSetup.Schema checkSchema(
-      Cluster cluster, Embedder model, boolean vectorMayBeMissing) throws IOException {
-    CollectionSetup.Schema s = CollectionSetup.check(cluster);
-    List<String> problems = new ArrayList<>(s.problems());
-    if (s.vectorDimension() == 0 && !vectorMayBeMissing) {
-      problems.add("field " + Fields.VECTOR + " is missing");
-    } else if (s.vectorDimension() != 0 && s.vectorDimension() != model.dimension()) {
-      problems.add(
-          "field "
-              + Fields.VECTOR
-              + " has dimension "
-              + s.vectorDimension()
-              + ", but model "
-              + model.modelName()
-              + " makes vectors of dimension "
-              + model.dimension());
-    }
-    if (!problems.isEmpty()) {
-      throw new StoreMismatchException(
-          cluster.name()
-              + " does not have the schema the store needs: "
-              + String.join("; ", problems)
-              + "; use another collection, or one this version of Embedstore created");
-    }
-    return s;
   }
 
   private void ensureOpen() {
@@ -439,32 +334,10 @@ public final class SolrVectorStore implements VectorStore {
   }
 
   private List<Searches.Hit> hybrid(SearchRequest r, String filter, int fetch) throws IOException {
-    List<Searches.Hit> vector = searches.vector(queryVector(r), fetch, fetch, filter);
-    List<Searches.Hit> keyword = searches.keyword(r.query(), fetch, filter);
-    Map<String, Float> fused = new HashMap<>();
-    Map<String, Searches.Hit> hitOf = new HashMap<>();
-    for (List<Searches.Hit> list : List.of(vector, keyword)) {
-      for (int rank = 0; rank < list.size(); rank++) {
-        Searches.Hit h = list.get(rank);
-        fused.merge(h.body().id(), 1f / (RRF_K + rank + 1), Float::sum);
-        hitOf.putIfAbsent(h.body().id(), h);
-      }
-    }
-    List<Map.Entry<String, Float>> order = new ArrayList<>(fused.entrySet());
-    order.sort(
-        (a, b) ->
-            !a.getValue().equals(b.getValue())
-                ? Float.compare(b.getValue(), a.getValue())
-                : a.getKey().compareTo(b.getKey()));
-    List<Searches.Hit> out = new ArrayList<>(r.k());
-    for (Map.Entry<String, Float> e : order) {
-      if (out.size() == r.k()) {
-        break;
-      }
-      Searches.Hit h = hitOf.get(e.getKey());
-      out.add(new Searches.Hit(h.ordinal(), e.getValue(), h.vectorKey(), h.body()));
-    }
-    return out;
+    return Searches.fuse(
+        searches.vector(queryVector(r), fetch, fetch, filter),
+        searches.keyword(r.query(), fetch, filter),
+        r.k());
   }
 
   private float[] queryVector(SearchRequest r) throws IOException {

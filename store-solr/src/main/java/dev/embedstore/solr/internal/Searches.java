@@ -2,8 +2,10 @@ package dev.embedstore.solr.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.solr.client.solrj.util.ClientUtils;
 import org.apache.solr.common.SolrDocument;
 import org.apache.solr.common.params.ModifiableSolrParams;
@@ -34,6 +36,7 @@ public final class Searches {
   private static final String FIELDS =
       Fields.ID + "," + Fields.ORDINAL + "," + Fields.VECTOR_KEY + "," + Fields.BODY + ",score";
   private static final String COLLAPSE = "{!collapse field=" + Fields.DOC_KEY + "}";
+  private static final int RRF_K = 60;
 
   private final Cluster cluster;
 
@@ -137,6 +140,43 @@ public final class Searches {
       b.append(b.length() == 0 ? "" : " ").append(ClientUtils.escapeQueryChars(w));
     }
     return b.toString();
+  }
+
+  /**
+   * Fuses two rankings by reciprocal-rank fusion: each document scores the sum of {@code 1 / (60 +
+   * rank)} over the rankings it is in (ties broken by id), as the local store's hybrid mode does.
+   *
+   * @param vector the vector search's documents, best first
+   * @param keyword the keyword search's documents, best first
+   * @param k documents wanted
+   * @return up to k documents, best first, each with its fused score and the chunk of its first
+   *     ranking
+   */
+  public static List<Hit> fuse(List<Hit> vector, List<Hit> keyword, int k) {
+    Map<String, Float> fused = new HashMap<>();
+    Map<String, Hit> hitOf = new HashMap<>();
+    for (List<Hit> list : List.of(vector, keyword)) {
+      for (int rank = 0; rank < list.size(); rank++) {
+        Hit h = list.get(rank);
+        fused.merge(h.body().id(), 1f / (RRF_K + rank + 1), Float::sum);
+        hitOf.putIfAbsent(h.body().id(), h);
+      }
+    }
+    List<Map.Entry<String, Float>> order = new ArrayList<>(fused.entrySet());
+    order.sort(
+        (a, b) ->
+            !a.getValue().equals(b.getValue())
+                ? Float.compare(b.getValue(), a.getValue())
+                : a.getKey().compareTo(b.getKey()));
+    List<Hit> out = new ArrayList<>(k);
+    for (Map.Entry<String, Float> e : order) {
+      if (out.size() == k) {
+        break;
+      }
+      Hit h = hitOf.get(e.getKey());
+      out.add(new Hit(h.ordinal(), e.getValue(), h.vectorKey(), h.body()));
+    }
+    return out;
   }
 
   private static ModifiableSolrParams base(int k, String filter) {
