@@ -281,7 +281,12 @@ class SolrFaultTest {
       for (float[] v : again.cache().getAll(keys)) {
         lacking += v == null ? 1 : 0;
       }
-      assertEquals(docs.size() - 4 * 256, lacking, "the four batches before the loss are kept");
+      // The call fails once node 2 goes too, or already when a write still went to node 1 as it
+      // left; either way every batch committed before the failure keeps its vectors.
+      long kept = docs.size() - lacking;
+      assertTrue(
+          kept % 256 == 0 && kept >= 2 * 256 && kept <= 4 * 256,
+          "whole batches before the failure are kept: " + kept);
       UpsertResult r = again.upsert(docs);
       System.err.println(
           "[SolrFaultTest] the cluster's cache lacked " + lacking + " vectors; re-run: " + r);

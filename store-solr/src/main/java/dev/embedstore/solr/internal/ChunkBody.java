@@ -17,6 +17,8 @@ import java.util.Objects;
  *   value = 'L' long | 'D' double bits | 'B' u8 | 'S' str | 'A' varint count ‖ count × str
  * </pre>
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param id the document id
  * @param title the title, or null
  * @param metadata the metadata as {@link dev.embedstore.store.Document} normalises it

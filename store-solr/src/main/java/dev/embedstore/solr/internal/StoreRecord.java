@@ -22,6 +22,8 @@ import org.apache.solr.common.SolrInputDocument;
  * <p>It is written when the store creates the collection, and again with the metadata types each
  * time a write brings a new field; real-time get reads it, committed or not.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param format the store format ({@link CollectionSetup#FORMAT})
  * @param modelName the model's name
  * @param fingerprint the model's fingerprint, hex
