@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * Embeds texts in-process with ONNX Runtime: a pure-Java BERT tokenizer, batched inference, pooling
  * and L2 normalisation.
  *
- * <p>Open a bundled model by name, or a model folder:
+ * <p>Open a bundled model by name (its artifact, such as {@code
+ * dev.embedstore:embedstore-model-all-minilm-l6-v2}, on the class path: see {@link BundledModel}),
+ * or a model folder:
  *
  * <pre>{@code
  * try (OnnxEmbedder e = OnnxEmbedder.open("all-minilm-l6-v2")) {
@@ -125,8 +127,9 @@ public final class OnnxEmbedder implements Embedder {
    * @param nameOrFolder a bundled model's name ({@link BundledModel#names()}) or a folder path
    * @return the embedder
    * @throws IOException if the folder cannot be read
-   * @throws IllegalArgumentException if it is neither a bundled model nor an existing folder; the
-   *     message lists the bundled models
+   * @throws IllegalArgumentException if it is neither a bundled model nor an existing folder (the
+   *     message lists the bundled models), or it names a bundled model whose artifact is not on the
+   *     class path (the message names the artifact to add)
    */
   public static OnnxEmbedder open(String nameOrFolder) throws IOException {
     Objects.requireNonNull(nameOrFolder, "nameOrFolder");
@@ -152,7 +155,8 @@ public final class OnnxEmbedder implements Embedder {
    *
    * @param name one of {@link BundledModel#names()}
    * @return the embedder
-   * @throws IllegalArgumentException if no bundled model has that name; the message lists the names
+   * @throws IllegalArgumentException if no bundled model has that name (the message lists the
+   *     names), or its artifact is not on the class path (the message names the artifact to add)
    */
   public static OnnxEmbedder bundled(String name) {
     return bundled(BundledModel.byName(name));
@@ -163,6 +167,8 @@ public final class OnnxEmbedder implements Embedder {
    *
    * @param model the model
    * @return the embedder
+   * @throws IllegalArgumentException if the model's artifact ({@link BundledModel#coordinates()})
+   *     is not on the class path; the message names it
    */
   public static OnnxEmbedder bundled(BundledModel model) {
     try {
@@ -190,10 +196,12 @@ public final class OnnxEmbedder implements Embedder {
    *
    * @param model the model
    * @return a builder
+   * @throws IllegalArgumentException if the model's artifact ({@link BundledModel#coordinates()})
+   *     is not on the class path; the message names it
    */
   public static Builder builder(BundledModel model) {
     return new Builder(
-        new ModelSource.Bundled(model, OnnxEmbedder.class.getClassLoader()), model.spec());
+        ModelSource.Bundled.find(model, OnnxEmbedder.class.getClassLoader()), model.spec());
   }
 
   /**
