@@ -77,7 +77,7 @@ final class CacheCommand implements Runnable {
         Json.writeLine(Terminal.out(), out);
         return 0;
       }
-      Terminal.err()
+      Terminal.out()
           .printf(
               Locale.ROOT,
               "%d cached vectors for %d chunks of %d documents (%,d bytes on disk)%n",
@@ -86,7 +86,7 @@ final class CacheCommand implements Runnable {
               info.documents(),
               info.bytes());
       for (Map<String, Object> m : models) {
-        Terminal.err()
+        Terminal.out()
             .printf(
                 Locale.ROOT,
                 "  %s  %s: %d document vectors, %d query vectors, dimension %d%n",
@@ -164,10 +164,10 @@ final class CacheCommand implements Runnable {
       if (json) {
         Json.writeLine(Terminal.out(), result);
       } else {
-        Terminal.err()
+        Terminal.out()
             .println("exported " + result.get("exported") + " vectors to " + out + " and " + keys);
         if (salvage) {
-          Terminal.err()
+          Terminal.out()
               .println(
                   "damaged segments left out: "
                       + result.get("dropped_segments")
@@ -207,7 +207,7 @@ final class CacheCommand implements Runnable {
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("imported", n));
       } else {
-        Terminal.err().println("imported " + n + " vectors into " + store.store);
+        Terminal.out().println("imported " + n + " vectors into " + store.store);
       }
       return 0;
     }
@@ -238,7 +238,7 @@ final class CacheCommand implements Runnable {
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("removed", n));
       } else {
-        Terminal.err().println("removed " + n + " unused vectors from " + store.store);
+        Terminal.out().println("removed " + n + " unused vectors from " + store.store);
       }
       return 0;
     }

@@ -49,7 +49,7 @@ final class CheckCommand implements Callable<Integer> {
     }
     if (r.sound()) {
       if (!json) {
-        Terminal.err()
+        Terminal.out()
             .printf(
                 java.util.Locale.ROOT,
                 "store %s is sound: %d segments, %d documents, %d chunks checked against the"

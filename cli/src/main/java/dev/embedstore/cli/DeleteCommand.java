@@ -33,7 +33,7 @@ final class DeleteCommand implements Callable<Integer> {
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("deleted", n));
       } else {
-        Terminal.err().println("deleted " + n + " of " + ids.size() + " documents");
+        Terminal.out().println("deleted " + n + " of " + ids.size() + " documents");
       }
     }
     return 0;

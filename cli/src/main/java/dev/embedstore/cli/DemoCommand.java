@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintStream err = Terminal.err();
+    PrintStream out = Terminal.out(); // the demo's story is its result: stdout
     Path root = Path.of(System.getProperty("embedstore.home", ".")).toAbsolutePath().normalize();
     List<String> inputs = new ArrayList<>();
     for (String p :
@@ -64,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
     Path store = Files.createTempDirectory("embedstore-demo-");
     try (OnnxEmbedder model = OnnxEmbedder.bundled(BundledModel.DEFAULT)) {
       IndexCommand.Inputs in = IndexCommand.read(inputs);
-      err.printf(
+      out.printf(
           Locale.ROOT,
           "Embedstore demo: %d files of this project, model %s, store %s%n%n",
           in.files.size(),
@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
       IndexCommand.Summary cold;
       try (LuceneVectorStore s = LuceneVectorStore.open(store, model)) {
         cold = IndexCommand.index(s, model, in, null);
-        err.printf(
+        out.printf(
             Locale.ROOT,
             "1. First build: %d files as %d chunks, %d texts embedded in %.1f s%n%n",
             cold.result().documents(),
@@ -81,19 +81,19 @@ final class DemoCommand implements Callable<Integer> {
             cold.result().embedded(),
             cold.result().nanos() / 1e9);
         for (String q : QUERIES) {
-          err.println("search: " + q);
+          out.println("search: " + q);
           SearchCommand.print(s.search(SearchRequest.of(q, 3)));
-          err.println();
+          out.println();
         }
         long deleted = s.deleteAll();
-        err.printf(
+        out.printf(
             Locale.ROOT,
             "2. Deleted all %d documents (their vectors stay in the store's cache).%n",
             deleted);
       }
       try (LuceneVectorStore s = LuceneVectorStore.open(store, model)) {
         IndexCommand.Summary warm = IndexCommand.index(s, model, in, null);
-        err.printf(
+        out.printf(
             Locale.ROOT,
             "3. Re-created the store after a restart: %d chunks, %d texts embedded, %d from the cache, in %.2f s"
                 + " (%.0fx faster than the first build)%n",
@@ -104,18 +104,18 @@ final class DemoCommand implements Callable<Integer> {
             (double) cold.result().nanos() / Math.max(1, warm.result().nanos()));
         long t0 = System.nanoTime();
         long embedded = s.rebuild(s.config().withQuantization(Quantization.INT8));
-        err.printf(
+        out.printf(
             Locale.ROOT,
             "4. Rebuilt the HNSW index with int8 quantisation from the cached vectors: %d texts embedded, %.2f s%n",
             embedded,
             (System.nanoTime() - t0) / 1e9);
-        err.println();
-        err.println("search after the rebuild: " + QUERIES.get(0));
+        out.println();
+        out.println("search after the rebuild: " + QUERIES.get(0));
         SearchCommand.print(s.search(SearchRequest.of(QUERIES.get(0), 3)));
       }
     } finally {
       if (keep) {
-        err.println("\nthe store is kept at " + store);
+        out.println("\nthe store is kept at " + store);
       } else {
         deleteTree(store);
       }

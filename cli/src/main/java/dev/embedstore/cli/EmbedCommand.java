@@ -124,7 +124,8 @@ final class EmbedCommand implements Callable<Integer> {
         s.commit();
       }
     }
-    Terminal.err()
+    // The summary is a result, but stdout carries the vectors when there is no --out.
+    (out == null ? Terminal.err() : Terminal.out())
         .printf(
             Locale.ROOT,
             "embedded %,d texts: %,d by the model, %,d from the cache, %,d repeats (%.1f s)%n",

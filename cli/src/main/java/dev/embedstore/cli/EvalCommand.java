@@ -132,7 +132,7 @@ final class EvalCommand implements Callable<Integer> {
       if (json) {
         Json.writeLine(Terminal.out(), out);
       } else {
-        Terminal.err()
+        Terminal.out()
             .printf(
                 Locale.ROOT,
                 "%s on %s (%s, %d queries): nDCG@10 %.5f  recall@100 %.5f  MRR@10 %.5f%n",

@@ -139,7 +139,7 @@ final class IndexCommand implements Callable<Integer> {
       if (json) {
         Json.writeLine(Terminal.out(), out);
       } else {
-        Terminal.err()
+        Terminal.out()
             .printf(
                 Locale.ROOT,
                 "indexed %d documents into %s: %d added, %d updated, %d unchanged, %d deleted;"

@@ -130,7 +130,7 @@ final class SearchCommand implements Callable<Integer> {
       if (text.length() > 160) {
         text = text.substring(0, 157) + "...";
       }
-      Terminal.err()
+      Terminal.out()
           .printf(
               Locale.ROOT,
               "%2d. %.3f  %s%s%n      %s%n",
@@ -141,7 +141,7 @@ final class SearchCommand implements Callable<Integer> {
               text);
     }
     if (hits.isEmpty()) {
-      Terminal.err().println("no hits");
+      Terminal.out().println("no hits");
     }
   }
 

@@ -38,7 +38,7 @@ final class StatsCommand implements Callable<Integer> {
     if (json) {
       Json.writeLine(Terminal.out(), out);
     } else {
-      out.forEach((k, v) -> Terminal.err().println(k + ": " + v));
+      out.forEach((k, v) -> Terminal.out().println(k + ": " + v));
     }
     return 0;
   }

@@ -440,4 +440,87 @@ public abstract class BaseEmbeddingCacheTestCase {
     }
     assertEquals(threads * keysPerThread, cache.stats().entries());
   }
+
+  /**
+   * A put is visible to every lookup that starts after it returns, in any thread, even while other
+   * threads' lookups and statistics make the cache refresh what it reads; a removal likewise.
+   */
+  @Test
+  public void aPutThatReturnedIsSeenByEveryLaterLookupInAnyThread(Random random) throws Exception {
+    int writers = 2;
+    int readers = 3;
+    int perWriter = 1_500;
+    long seed = random.nextLong();
+    List<CacheKey> published = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int id = w;
+      threads.add(
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < perWriter && failure.get() == null; i++) {
+                    String text = "v" + id + "-" + i;
+                    CacheEntry e =
+                        entry(
+                            FP_A,
+                            Role.DOCUMENT,
+                            text,
+                            FakeEmbedder.vectorOf(text, Role.DOCUMENT, 8));
+                    cache.putAll(List.of(e));
+                    published.add(e.key()); // after putAll returned
+                  }
+                } catch (Throwable t) {
+                  failure.compareAndSet(null, t);
+                }
+              }));
+    }
+    for (int r = 0; r < readers; r++) {
+      int id = r;
+      threads.add(
+          new Thread(
+              () -> {
+                Random rnd = new Random(seed + id);
+                try {
+                  while (!done.get() && failure.get() == null) {
+                    int n = published.size();
+                    if (n == 0) {
+                      Thread.onSpinWait();
+                      continue;
+                    }
+                    // The newest key, and a random older one: both returned before this lookup.
+                    CacheKey newest = published.get(n - 1);
+                    CacheKey older = published.get(rnd.nextInt(n));
+                    float[][] got = cache.getAll(List.of(newest, older));
+                    assertNotNull(got[0], "a put that returned was missed: " + newest);
+                    assertNotNull(got[1], "a put that returned was missed: " + older);
+                    if (id == 0 && rnd.nextInt(20) == 0) {
+                      cache.stats(); // reads everything: may refresh under the other readers
+                    }
+                  }
+                } catch (Throwable t) {
+                  failure.compareAndSet(null, t);
+                }
+              }));
+    }
+    threads.forEach(Thread::start);
+    for (int w = 0; w < writers; w++) {
+      threads.get(w).join();
+    }
+    done.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("a lookup missed a put", failure.get());
+    }
+    CacheKey gone = published.get(0);
+    cache.invalidate(List.of(gone));
+    assertNull(cache.getAll(List.of(gone))[0], "a removal that returned is seen at once");
+    cache.stats();
+    assertNull(cache.getAll(List.of(gone))[0], "and stays seen after a refresh");
+  }
 }

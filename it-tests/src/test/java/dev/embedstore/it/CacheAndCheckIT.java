@@ -62,7 +62,7 @@ class CacheAndCheckIT {
     Path npy = tmp.resolve("v.npy");
     Run run =
         ok("embed", "--in", input.toString(), "--out", npy.toString(), "--store", store.toString());
-    assertTrue(run.stderr().contains("1 by the model, 2 from the cache, 0 repeats"), run.stderr());
+    assertTrue(run.stdout().contains("1 by the model, 2 from the cache, 0 repeats"), run.stdout());
     List<float[]> v = rows(npy);
     assertEquals(3, v.size());
     assertEquals(384, v.get(0).length);
@@ -80,7 +80,7 @@ class CacheAndCheckIT {
             jsonl.toString(),
             "--store",
             store.toString());
-    assertTrue(run.stderr().contains("0 by the model, 3 from the cache"), run.stderr());
+    assertTrue(run.stdout().contains("0 by the model, 3 from the cache"), run.stdout());
     String firstLine = Files.readAllLines(jsonl).get(0);
     assertTrue(firstLine.startsWith("{\"vector\":[" + v.get(0)[0] + ","), firstLine);
 

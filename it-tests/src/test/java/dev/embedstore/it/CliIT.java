@@ -225,9 +225,52 @@ class CliIT {
   @Test
   void demoRebuildsFromTheCacheWithoutTheModel() throws Exception {
     Run demo = ok("demo");
-    assertTrue(demo.stderr().contains("0 texts embedded"), demo.stderr());
+    assertTrue(demo.stdout().contains("0 texts embedded"), demo.stdout());
     assertTrue(
-        demo.stderr().contains("CacheKey") || demo.stderr().contains("architecture"),
-        demo.stderr());
+        demo.stdout().contains("CacheKey") || demo.stdout().contains("architecture"),
+        demo.stdout());
+  }
+
+  /**
+   * Results go to stdout, as grep and sqlite3 do: `search | head` shows hits; stderr carries only
+   * progress, warnings and errors.
+   */
+  @Test
+  void humanReadableResultsGoToStdout() throws Exception {
+    Path docs = Files.createDirectories(tmp.resolve("notes"));
+    Path store = tmp.resolve("store");
+    Files.writeString(docs.resolve("bread.txt"), "Sourdough bread rises slowly overnight.");
+    Files.writeString(docs.resolve("chess.txt"), "The Sicilian defence answers 1.e4 with c5.");
+    Run index = ok("index", docs.toString(), "--store", store.toString());
+    assertTrue(index.stdout().contains("indexed 2 documents"), index.stdout());
+    assertFalse(index.stderr().contains("indexed"), index.stderr());
+    Run search = ok("search", "baking bread", "--store", store.toString(), "-k", "1");
+    assertTrue(search.stdout().contains("bread.txt"), search.stdout());
+    assertFalse(search.stderr().contains("bread.txt"), search.stderr());
+    for (String[] cmd :
+        new String[][] {
+          {"stats", "--store", store.toString()},
+          {"cache", "stats", "--store", store.toString()},
+          {"check", "--store", store.toString()},
+          {"delete", "nothing-here", "--store", store.toString()}
+        }) {
+      Run r = ok(cmd);
+      assertFalse(r.stdout().isBlank(), String.join(" ", cmd) + " printed nothing on stdout");
+      assertFalse(r.stderr().contains(store.toString()), r.stderr());
+    }
+    // Through a pipe, as a shell user would.
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                "\"$0\" search 'sicilian chess opening' --store \"$1\" | head -n 1",
+                LauncherIT.ROOT.resolve("embedstore").toString(),
+                store.toString())
+            .directory(LauncherIT.ROOT.toFile());
+    pb.environment().remove("JAVA_HOME");
+    Process p = pb.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String firstLine = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor());
+    assertTrue(firstLine.contains("chess.txt"), "search | head -n 1 gave: " + firstLine);
   }
 }

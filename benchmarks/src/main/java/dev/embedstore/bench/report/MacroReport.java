@@ -18,6 +18,7 @@ import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;
 import dev.embedstore.store.UpsertResult;
+import dev.embedstore.store.VectorStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -245,7 +246,7 @@ public final class MacroReport {
   }
 
   /** Recall@10 of HNSW against exact search, and queries/s, at several k'. */
-  private Map<String, Object> knn(LuceneVectorStore store, List<String> queries, String label)
+  private Map<String, Object> knn(VectorStore store, List<String> queries, String label)
       throws IOException {
     int k = 10;
     List<Set<String>> exact = new ArrayList<>();
@@ -313,7 +314,7 @@ public final class MacroReport {
   }
 
   /** Batched cache lookups of the corpus's keys, in random order, half of them misses. */
-  private void lookups(LuceneVectorStore store, List<Document> docs) throws IOException {
+  private void lookups(VectorStore store, List<Document> docs) throws IOException {
     List<CacheKey> keys = new ArrayList<>();
     var fp = ModelFingerprint.ofHex(store.info().fingerprint());
     for (Document d : docs) {
@@ -362,7 +363,7 @@ public final class MacroReport {
     Map<String, Object> section = new LinkedHashMap<>();
     json.put("tutorial_exercise", section);
     try (OnnxEmbedder model = OnnxEmbedder.bundled(BundledModel.ALL_MINILM_L6_V2);
-        LuceneVectorStore store = LuceneVectorStore.open(scratch.resolve("tutorial"), model)) {
+        VectorStore store = LuceneVectorStore.open(scratch.resolve("tutorial"), model)) {
       UpsertResult cold = store.upsert(docs, null, null);
       List<String> gone = new ArrayList<>();
       for (int i = 0; i < 10 && i < docs.size(); i++) {
