@@ -69,7 +69,7 @@ final class SearchCommand implements Callable<Integer> {
     store.requireStore();
     Filter filter = parseFilters(filters);
     try (OnnxEmbedder model = store.openModel();
-        VectorStore s = store.open(model)) {
+        VectorStore s = store.openForSearch(model)) {
       if (queries != null) {
         try (JsonlReader r =
             new JsonlReader(Files.newInputStream(queries), queries.toString(), true)) {

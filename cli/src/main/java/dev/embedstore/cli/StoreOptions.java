@@ -89,6 +89,18 @@ final class StoreOptions {
   }
 
   /**
+   * Opens the store the options name for searching only: no write lock, so a search runs while
+   * another process indexes the store.
+   *
+   * @param model the model
+   * @return the store; close it
+   * @throws IOException if there is no store or it cannot be read
+   */
+  VectorStore openForSearch(Embedder model) throws IOException {
+    return LuceneVectorStore.openReadOnly(store, model);
+  }
+
+  /**
    * Opens the Lucene store the options name, for the commands that use its extras (cache import,
    * gc, rebuild).
    *

@@ -11,9 +11,12 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Values compare by the type of the field they meet (its first value fixed it): on a numeric
- *       field, numbers compare as numbers ({@code 2010}, {@code 2010.0} and {@code "2010"} all
- *       equal a long 2010, and {@code 2010.5} equals none); on a string field, a value compares by
- *       its string form; on a bool field, {@code true} or {@code "true"}.
+ *       field, numbers compare as numbers, exactly ({@code 2010}, {@code 2010.0} and {@code "2010"}
+ *       all equal a long 2010, {@code 2010.5} equals none, and longs beyond 2^53 are not rounded);
+ *       {@code -0.0} and {@code 0.0} are one number; NaN equals and bounds nothing; infinities
+ *       bound everything; a word on a numeric field is refused with an {@link
+ *       IllegalArgumentException} when searched. On a string field, a value compares by its string
+ *       form; on a bool field, {@code true} or {@code "true"}.
  *   <li>Strings order by code point (the order of their UTF-8 bytes), case-sensitively.
  *   <li>On a list field, a condition holds when it holds for one element.
  *   <li>A document without the field matches no condition on it, and so matches its {@link Not}:

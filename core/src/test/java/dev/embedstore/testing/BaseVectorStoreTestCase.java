@@ -381,6 +381,50 @@ public abstract class BaseVectorStoreTestCase {
     assertEquals(Set.of(), ids(store, new Filter.Or(List.of())));
   }
 
+  /** Zeros of both signs are one number; infinities bound everything; longs compare exactly. */
+  @Test
+  public void numericEdgesCompareAsNumbers() throws IOException {
+    VectorStore store = open("s", new FakeEmbedder("fake", 16));
+    long big = (1L << 53) + 1; // not a double
+    store.upsert(
+        List.of(
+            new Document("neg", "passage", null, Map.of("z", -0.0, "n", big)),
+            new Document("pos", "passage", null, Map.of("z", 0.0, "n", big - 1)),
+            new Document("one", "passage", null, Map.of("z", 1.0, "n", Long.MAX_VALUE)),
+            new Document("min", "passage", null, Map.of("z", -1.0, "n", Long.MIN_VALUE))));
+    assertEquals(Set.of("neg", "pos"), ids(store, Filter.eq("z", 0.0)));
+    assertEquals(Set.of("neg", "pos"), ids(store, Filter.eq("z", -0.0)));
+    assertEquals(Set.of("neg", "pos", "one"), ids(store, new Filter.Range("z", 0.0, null)));
+    assertEquals(Set.of("neg", "pos", "one"), ids(store, new Filter.Range("z", -0.0, null)));
+    assertEquals(Set.of("one"), ids(store, new Filter.Range("z", 0.0, false, null, false)));
+    assertEquals(Set.of("min"), ids(store, new Filter.Range("z", null, false, -0.0, false)));
+    assertEquals(
+        Set.of("neg", "pos", "one", "min"),
+        ids(store, new Filter.Range("z", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)));
+    assertEquals(Set.of(), ids(store, new Filter.Range("z", Double.POSITIVE_INFINITY, null)));
+    assertEquals(Set.of(), ids(store, Filter.eq("z", Double.NaN)));
+    assertEquals(Set.of("neg"), ids(store, Filter.eq("n", big)));
+    assertEquals(Set.of("pos"), ids(store, Filter.eq("n", big - 1)));
+    assertEquals(Set.of("neg", "one"), ids(store, new Filter.Range("n", big, null)));
+    assertEquals(Set.of("one"), ids(store, new Filter.Range("n", big, false, null, false)));
+    assertEquals(Set.of("one"), ids(store, Filter.eq("n", Long.MAX_VALUE)));
+    assertEquals(
+        Set.of("neg", "pos", "one"),
+        ids(store, new Filter.Range("n", Long.MIN_VALUE, false, null, true)));
+    assertEquals(
+        Set.of("neg", "pos", "one", "min"),
+        ids(store, new Filter.Range("n", Double.NEGATIVE_INFINITY, null)));
+    assertEquals(Set.of(), ids(store, new Filter.Range("n", Double.POSITIVE_INFINITY, null)));
+    assertEquals(Set.of(), ids(store, Filter.eq("n", Double.POSITIVE_INFINITY)));
+    // The brute-force reference agrees on each of these.
+    List<Document> docs =
+        List.of(
+            new Document("neg", "passage", null, Map.of("z", -0.0, "n", big)),
+            new Document("pos", "passage", null, Map.of("z", 0.0, "n", big - 1)));
+    assertTrue(FilterOracle.matches(Filter.eq("z", 0.0), docs.get(0)));
+    assertFalse(FilterOracle.matches(Filter.eq("n", big - 1), docs.get(0)));
+  }
+
   @Test
   public void deleteByFilterDeletesWhatTheFilterMatches(Random random) throws IOException {
     VectorStore store = open("s", new FakeEmbedder("fake", 16));

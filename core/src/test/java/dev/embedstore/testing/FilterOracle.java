@@ -61,16 +61,32 @@ public final class FilterOracle {
       case null -> false;
       case List<?> list -> list.contains(String.valueOf(value));
       case Long l -> {
-        Double x = number(value);
-        yield x != null && x == (double) l && x == Math.rint(x);
+        java.math.BigDecimal x = exact(value);
+        yield x != null && x.compareTo(java.math.BigDecimal.valueOf(l)) == 0;
       }
       case Double x -> {
         Double y = number(value);
-        yield y != null && y.doubleValue() == x.doubleValue();
+        yield y != null && y.doubleValue() == x.doubleValue(); // -0.0 == 0.0; NaN equals nothing
       }
       case Boolean b -> String.valueOf(value).equals(b.toString());
       default -> held.equals(String.valueOf(value));
     };
+  }
+
+  /** A value as an exact finite number, or null (NaN, an infinity, not a number). */
+  private static java.math.BigDecimal exact(Object value) {
+    if (value instanceof Long || value instanceof Integer) {
+      return java.math.BigDecimal.valueOf(((Number) value).longValue());
+    }
+    Double d = number(value);
+    if (value instanceof String str) {
+      try {
+        return new java.math.BigDecimal(str.strip());
+      } catch (NumberFormatException e) {
+        // Not a decimal: "Infinity", "NaN" or not a number at all.
+      }
+    }
+    return d == null || !Double.isFinite(d) ? null : new java.math.BigDecimal(d);
   }
 
   private static Double number(Object value) {
@@ -99,12 +115,18 @@ public final class FilterOracle {
     int hi;
     switch (held) {
       case Long l -> {
-        lo = r.min() == null ? 1 : Double.compare(l, requireNumber(r.min()));
-        hi = r.max() == null ? -1 : Double.compare(l, requireNumber(r.max()));
+        lo = r.min() == null ? 1 : compareLong(l, r.min());
+        hi = r.max() == null ? -1 : compareLong(l, r.max());
       }
       case Double x -> {
-        lo = r.min() == null ? 1 : Double.compare(x, requireNumber(r.min()));
-        hi = r.max() == null ? -1 : Double.compare(x, requireNumber(r.max()));
+        double m = r.min() == null ? Double.NEGATIVE_INFINITY : requireNumber(r.min());
+        double n = r.max() == null ? Double.POSITIVE_INFINITY : requireNumber(r.max());
+        if (Double.isNaN(m) || Double.isNaN(n) || Double.isNaN(x)) {
+          return false;
+        }
+        // Numeric order: -0.0 and 0.0 are one number.
+        lo = r.min() == null ? 1 : x > m ? 1 : x == m ? 0 : -1;
+        hi = r.max() == null ? -1 : x < n ? -1 : x == n ? 0 : 1;
       }
       case String str -> {
         lo = r.min() == null ? 1 : compareCodePoints(str, String.valueOf(r.min()));
@@ -112,7 +134,23 @@ public final class FilterOracle {
       }
       default -> throw new IllegalArgumentException("a range on a bool field: " + r);
     }
+    if (lo == 2 || hi == 2) {
+      return false;
+    }
     return (lo > 0 || (lo == 0 && r.includeMin())) && (hi < 0 || (hi == 0 && r.includeMax()));
+  }
+
+  /** Compares a long with a bound exactly; an infinite bound is beyond every long, NaN none. */
+  private static int compareLong(long l, Object bound) {
+    java.math.BigDecimal b = exact(bound);
+    if (b != null) {
+      return java.math.BigDecimal.valueOf(l).compareTo(b);
+    }
+    double d = requireNumber(bound);
+    if (Double.isNaN(d)) {
+      return 2; // neither above nor below: the range holds nothing
+    }
+    return d > 0 ? -1 : 1;
   }
 
   private static double requireNumber(Object end) {

@@ -243,6 +243,9 @@ class CrashIT {
                 && second.stderr().contains("write.lock"),
             second.stderr());
       }
+      // Searching is not writing: it opens the store read-only, beside the holder.
+      Run search = ok("search", "a document another process holds", "--store", store.toString());
+      assertTrue(search.stdout().contains("held"), search.stdout());
       assertTrue(p.isAlive(), "the holder kept the lock throughout");
     } finally {
       p.destroyForcibly();

@@ -92,6 +92,14 @@ public final class LuceneVectorStore implements VectorStore {
 
   private static final Set<SearchMode> MODES = Set.copyOf(EnumSet.allOf(SearchMode.class));
 
+  /**
+   * Stores up to this size have every segment's checksum verified when opened (about 5-15 ms for 25
+   * MB from the page cache); larger ones are not, since that reads every byte (seconds at a million
+   * documents): {@link StoreCheck} verifies them, and Lucene still checks each file's header and
+   * footer as it opens it.
+   */
+  public static final long VERIFY_ON_OPEN_MAX_BYTES = 64L << 20;
+
   private final String name;
   private final Embedder model;
   private final StoreIndex index;
@@ -103,6 +111,7 @@ public final class LuceneVectorStore implements VectorStore {
   private final StoreSearcher searcher;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantLock writes = new ReentrantLock();
+  private final boolean readOnly;
   private volatile StoreConfig config;
   private boolean closed;
 
@@ -113,15 +122,20 @@ public final class LuceneVectorStore implements VectorStore {
       Embedder model,
       StoreConfig requested,
       boolean persistQueries,
-      boolean checkModel)
+      boolean checkModel,
+      boolean readOnly)
       throws IOException {
     this.name = name;
     this.model = model;
+    this.readOnly = readOnly;
     boolean success = false;
     StoreIndex opened = null;
     try {
       Map<String, String> committed = CommitData.read(directory, name);
       boolean existing = !committed.isEmpty();
+      if (readOnly && !existing) {
+        throw new java.nio.file.NoSuchFileException(name, null, "no store there to open read-only");
+      }
       if (existing) {
         if (checkModel) {
           CommitData.checkModel(committed, model, name);
@@ -133,7 +147,10 @@ public final class LuceneVectorStore implements VectorStore {
       } else {
         this.config = requested == null ? StoreConfig.DEFAULT : requested;
       }
-      opened = StoreIndex.open(directory, ownsDirectory, WriterConfigs.of(config), name);
+      opened =
+          readOnly
+              ? StoreIndex.openReadOnly(directory, ownsDirectory, name)
+              : StoreIndex.open(directory, ownsDirectory, WriterConfigs.of(config), name);
       this.index = opened;
       verifyIntegrity();
       this.cache = new LuceneEmbeddingCache(index, false);
@@ -209,7 +226,36 @@ public final class LuceneVectorStore implements VectorStore {
     Objects.requireNonNull(model, "model");
     Files.createDirectories(folder);
     return new LuceneVectorStore(
-        FSDirectory.open(folder), true, folder.toString(), model, config, persistQueries, true);
+        FSDirectory.open(folder),
+        true,
+        folder.toString(),
+        model,
+        config,
+        persistQueries,
+        true,
+        false);
+  }
+
+  /**
+   * Opens an existing store for searching only: no writer and no write lock, so it works while
+   * another process writes the store (it sees the store as of its last commit when opened). Every
+   * write throws {@link IllegalStateException}; query vectors are kept in memory only. Opening is
+   * cheaper than for writing.
+   *
+   * @param folder the store
+   * @param model the model; its fingerprint must match the store's
+   * @return the store; close it
+   * @throws IOException if there is no store there or it cannot be read
+   * @throws StoreMismatchException if the store was built with another model
+   */
+  public static LuceneVectorStore openReadOnly(Path folder, Embedder model) throws IOException {
+    Objects.requireNonNull(folder, "folder");
+    Objects.requireNonNull(model, "model");
+    if (!Files.isDirectory(folder)) {
+      throw new java.nio.file.NoSuchFileException(folder.toString(), null, "no store there");
+    }
+    return new LuceneVectorStore(
+        FSDirectory.open(folder), true, folder.toString(), model, null, false, true, true);
   }
 
   /**
@@ -226,15 +272,19 @@ public final class LuceneVectorStore implements VectorStore {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(model, "model");
     return new LuceneVectorStore(
-        directory, false, directory.toString(), model, config, false, true);
+        directory, false, directory.toString(), model, config, false, true, false);
   }
 
   /**
    * Verifies every segment's checksums before the store is used, so that a damaged file is an error
    * at open rather than a wrong or failed search later. Reads every byte of the index once (about
-   * 5-15 ms for the 25 MB SciFact store from the page cache).
+   * 5-15 ms for the 25 MB SciFact store from the page cache), for stores up to {@link
+   * #VERIFY_ON_OPEN_MAX_BYTES}.
    */
   private void verifyIntegrity() throws IOException {
+    if (Infos.sizeOnDisk(index.directory()) > VERIFY_ON_OPEN_MAX_BYTES) {
+      return;
+    }
     IndexSearcher s = index.acquire();
     try {
       for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
@@ -271,7 +321,7 @@ public final class LuceneVectorStore implements VectorStore {
     lifecycle.readLock().lock();
     writes.lock();
     try {
-      ensureOpen();
+      ensureWritable();
       return upserter.upsert(documents, splitter, listener, config.commitInterval());
     } finally {
       writes.unlock();
@@ -437,7 +487,7 @@ public final class LuceneVectorStore implements VectorStore {
   private long rewrite(StoreConfig newConfig, boolean sameModel) throws IOException {
     lifecycle.writeLock().lock();
     try {
-      ensureOpen();
+      ensureWritable();
       StoreConfig before = config;
       config = newConfig;
       try {
@@ -465,7 +515,7 @@ public final class LuceneVectorStore implements VectorStore {
     Objects.requireNonNull(newModel, "newModel");
     LuceneVectorStore store =
         new LuceneVectorStore(
-            FSDirectory.open(folder), true, folder.toString(), newModel, null, false, false);
+            FSDirectory.open(folder), true, folder.toString(), newModel, null, false, false, false);
     boolean success = false;
     try {
       store.rewrite(store.config, false);
@@ -504,7 +554,7 @@ public final class LuceneVectorStore implements VectorStore {
     lifecycle.readLock().lock();
     writes.lock();
     try {
-      ensureOpen();
+      ensureWritable();
       try {
         return work.run();
       } catch (IOException e) {
@@ -704,6 +754,14 @@ public final class LuceneVectorStore implements VectorStore {
       throw new IllegalStateException("LuceneVectorStore is closed");
     }
     index.ensureUsable();
+  }
+
+  private void ensureWritable() {
+    ensureOpen();
+    if (readOnly) {
+      throw new IllegalStateException(
+          "store " + name + " is open read-only; open it with LuceneVectorStore.open to change it");
+    }
   }
 
   /**

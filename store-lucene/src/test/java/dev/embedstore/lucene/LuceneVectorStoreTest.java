@@ -391,6 +391,43 @@ class LuceneVectorStoreTest {
     assertTrue(StoreCheck.check(dir, false).sound());
   }
 
+  /** A read-only store searches beside a writer that holds the lock, and refuses every write. */
+  @Test
+  void aReadOnlyStoreSearchesWhileAnotherWriterHoldsTheLock() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    assertThrows(
+        java.nio.file.NoSuchFileException.class,
+        () -> LuceneVectorStore.openReadOnly(dir.resolve("nothing"), fake));
+    try (LuceneVectorStore writer = LuceneVectorStore.open(dir, fake)) {
+      writer.upsert(corpus(100));
+      try (LuceneVectorStore reader = LuceneVectorStore.openReadOnly(dir, fake)) {
+        assertEquals(100, reader.count());
+        assertEquals(5, reader.search(SearchRequest.of("passage", 5)).size());
+        assertEquals("doc-7", reader.get("doc-7").orElseThrow().id());
+        assertEquals(100, reader.info().documents());
+        for (org.junit.jupiter.api.function.Executable write :
+            List.<org.junit.jupiter.api.function.Executable>of(
+                () -> reader.upsert(corpus(1)),
+                () -> reader.delete(List.of("doc-1")),
+                reader::deleteAll,
+                reader::commit,
+                reader::gc,
+                () -> reader.forceMerge(1),
+                () -> reader.rebuild(StoreConfig.DEFAULT),
+                () -> reader.embed(List.of("new text"), Role.DOCUMENT))) {
+          var e = assertThrows(IllegalStateException.class, write);
+          assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+        writer.upsert(corpus(150));
+        assertEquals(100, reader.count(), "a read-only store shows the commit it opened");
+      }
+      assertEquals(150, writer.count());
+    }
+    assertThrows(
+        StoreMismatchException.class,
+        () -> LuceneVectorStore.openReadOnly(dir, new FakeEmbedder("other", 16)));
+  }
+
   /** The cache view cannot commit behind the store's back; writes go through the store. */
   @Test
   void cacheEntriesPutThroughTheStoreAreCommittedWithIt() throws IOException {

@@ -5,7 +5,6 @@ import dev.embedstore.embed.ModelFingerprint;
 import dev.embedstore.embed.Role;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.lucene.index.IndexReader;
@@ -22,6 +21,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Deletes, garbage collection of unused cache entries, and merging. Static; the store calls it
@@ -69,7 +69,11 @@ public final class Maintenance {
   }
 
   /**
-   * The current model's document-vector entries that no live chunk references.
+   * The current model's document-vector entries that no live chunk references. Memory stays bounded
+   * at a million documents: instead of a set of the referenced keys (about 100 MB of {@code
+   * BytesRef}s at a million), each live chunk's {@code vkey} is looked up among the entry keys, in
+   * term order, and the entry's doc id marked in a {@link RoaringBitmap} (a few hundred KB); the
+   * entries left unmarked are unused.
    *
    * @param reader a reader of the store as of its last commit
    * @param fp the current model
@@ -78,24 +82,39 @@ public final class Maintenance {
    */
   public static List<CacheKey> unusedEntries(IndexReader reader, ModelFingerprint fp)
       throws IOException {
-    Set<BytesRef> used = new HashSet<>();
-    for (LeafReaderContext leaf : reader.leaves()) {
+    RoaringBitmap used = new RoaringBitmap();
+    List<LeafReaderContext> leaves = reader.leaves();
+    TermsEnum[] keys = new TermsEnum[leaves.size()];
+    for (int i = 0; i < leaves.size(); i++) {
+      Terms t = leaves.get(i).reader().terms(Fields.KEY);
+      keys[i] = t == null ? null : t.iterator();
+    }
+    PostingsEnum pe = null;
+    for (LeafReaderContext leaf : leaves) {
       Terms t = leaf.reader().terms(Fields.VKEY);
       if (t == null) {
         continue;
       }
       Bits live = leaf.reader().getLiveDocs();
       TermsEnum te = t.iterator();
-      PostingsEnum pe = null;
       for (BytesRef b = te.next(); b != null; b = te.next()) {
-        pe = te.postings(pe, PostingsEnum.NONE);
-        for (int d = pe.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = pe.nextDoc()) {
-          if (live == null || live.get(d)) {
-            used.add(BytesRef.deepCopyOf(b));
-            break;
+        if (!anyLive(pe = te.postings(pe, PostingsEnum.NONE), live)) {
+          continue;
+        }
+        for (int i = 0; i < leaves.size(); i++) {
+          if (keys[i] != null && keys[i].seekExact(b)) {
+            pe = keys[i].postings(pe, PostingsEnum.NONE);
+            for (int d = pe.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = pe.nextDoc()) {
+              used.add(leaves.get(i).docBase + d);
+            }
           }
         }
       }
+    }
+    java.util.Map<org.apache.lucene.index.LeafReader, Integer> bases =
+        new java.util.IdentityHashMap<>();
+    for (LeafReaderContext leaf : leaves) {
+      bases.put(leaf.reader(), leaf.docBase);
     }
     List<CacheKey> dead = new ArrayList<>();
     CacheReads.visit(
@@ -103,12 +122,22 @@ public final class Maintenance {
         fp,
         Set.of(Fields.KEY, Fields.ROLE),
         (r, doc, d) -> {
-          BytesRef key = d.getBinaryValue(Fields.KEY);
-          if (EntryCodec.roleOf(d.get(Fields.ROLE)) == Role.DOCUMENT && !used.contains(key)) {
+          int global = bases.get(r) + doc;
+          if (EntryCodec.roleOf(d.get(Fields.ROLE)) == Role.DOCUMENT && !used.contains(global)) {
+            BytesRef key = d.getBinaryValue(Fields.KEY);
             dead.add(CacheKey.ofBytes(key.bytes, key.offset));
           }
           return true;
         });
     return dead;
+  }
+
+  private static boolean anyLive(PostingsEnum pe, Bits live) throws IOException {
+    for (int d = pe.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = pe.nextDoc()) {
+      if (live == null || live.get(d)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -134,9 +134,12 @@ public final class MetadataSchema {
       case MetadataTypes.LONG -> {
         List<Long> longs = new ArrayList<>();
         for (Object v : values) {
-          BigDecimal x = number(field, type, v);
-          if (x.stripTrailingZeros().scale() <= 0 && fitsLong(x)) {
-            longs.add(x.longValueExact());
+          Num x = Num.of(field, type, v);
+          if (x.isFinite()
+              && x.value().stripTrailingZeros().scale() <= 0
+              && x.value().compareTo(LONG_MIN) >= 0
+              && x.value().compareTo(LONG_MAX) <= 0) {
+            longs.add(x.value().longValueExact());
           }
         }
         return longs.isEmpty()
@@ -145,11 +148,20 @@ public final class MetadataSchema {
                 name(field), longs.stream().mapToLong(Long::longValue).toArray());
       }
       case MetadataTypes.DOUBLE -> {
-        double[] doubles = new double[values.size()];
-        for (int i = 0; i < doubles.length; i++) {
-          doubles[i] = number(field, type, values.get(i)).doubleValue();
+        List<Double> doubles = new ArrayList<>();
+        for (Object v : values) {
+          double d = Num.of(field, type, v).asDouble();
+          if (d == 0) {
+            doubles.add(0.0); // numerically, 0.0 and -0.0 are one value
+            doubles.add(-0.0);
+          } else if (!Double.isNaN(d)) {
+            doubles.add(d);
+          }
         }
-        return DoubleField.newSetQuery(name(field), doubles);
+        return doubles.isEmpty()
+            ? new MatchNoDocsQuery("NaN equals nothing")
+            : DoubleField.newSetQuery(
+                name(field), doubles.stream().mapToDouble(Double::doubleValue).toArray());
       }
       default -> {
         List<BytesRef> terms = new ArrayList<>();
@@ -163,25 +175,74 @@ public final class MetadataSchema {
     }
   }
 
-  private static boolean fitsLong(BigDecimal x) {
-    return x.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0
-        && x.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
-  }
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
-  /** A filter value as an exact number, or an error naming the field and its type. */
-  private static BigDecimal number(String field, String type, Object v) {
-    try {
-      return switch (v) {
-        case Long l -> BigDecimal.valueOf(l);
-        case Integer i -> BigDecimal.valueOf(i);
-        case Short s -> BigDecimal.valueOf(s);
-        case Byte b -> BigDecimal.valueOf(b);
-        case Number n -> new BigDecimal(n.doubleValue());
-        default -> new BigDecimal(String.valueOf(v).strip());
-      };
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "metadata field " + field + " holds " + type + " values; " + v + " is not a number", e);
+  /**
+   * A filter value as a number: exact when finite (a long as it is, a double as the exact value of
+   * its bits), else an infinity or NaN.
+   *
+   * @param value the exact value when finite, else null
+   * @param special {@code +inf}, {@code -inf} or NaN when not finite
+   */
+  private record Num(BigDecimal value, double special) {
+    static Num of(String field, String type, Object v) {
+      switch (v) {
+        case Long l -> {
+          return new Num(BigDecimal.valueOf(l), 0);
+        }
+        case Integer i -> {
+          return new Num(BigDecimal.valueOf(i), 0);
+        }
+        case Short sh -> {
+          return new Num(BigDecimal.valueOf(sh), 0);
+        }
+        case Byte b -> {
+          return new Num(BigDecimal.valueOf(b), 0);
+        }
+        case BigDecimal bd -> {
+          return new Num(bd, 0);
+        }
+        case java.math.BigInteger bi -> {
+          return new Num(new BigDecimal(bi), 0);
+        }
+        case Number n -> {
+          return ofDouble(n.doubleValue());
+        }
+        default -> {
+          String s = String.valueOf(v).strip();
+          try {
+            return new Num(new BigDecimal(s), 0);
+          } catch (NumberFormatException e) {
+            try {
+              return ofDouble(Double.parseDouble(s)); // Infinity, NaN
+            } catch (NumberFormatException e2) {
+              throw new IllegalArgumentException(
+                  "metadata field "
+                      + field
+                      + " holds "
+                      + type
+                      + " values; "
+                      + v
+                      + " is not a number",
+                  e2);
+            }
+          }
+        }
+      }
+    }
+
+    static Num ofDouble(double d) {
+      return Double.isFinite(d) ? new Num(new BigDecimal(d), 0) : new Num(null, d);
+    }
+
+    boolean isFinite() {
+      return value != null;
+    }
+
+    /** The nearest double; -0.0 and 0.0 both come back as 0.0 (they are one number). */
+    double asDouble() {
+      return value != null ? value.doubleValue() : special;
     }
   }
 
@@ -192,50 +253,8 @@ public final class MetadataSchema {
       return new MatchNoDocsQuery("no document has metadata field " + field);
     }
     return switch (type) {
-      case MetadataTypes.LONG -> {
-        long lo = Long.MIN_VALUE;
-        long hi = Long.MAX_VALUE;
-        if (r.min() != null) {
-          BigDecimal m = number(field, type, r.min());
-          BigDecimal c = m.setScale(0, java.math.RoundingMode.CEILING);
-          if (!r.includeMin() && c.compareTo(m) == 0) {
-            c = c.add(BigDecimal.ONE);
-          }
-          if (c.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            yield new MatchNoDocsQuery("nothing above " + m);
-          }
-          lo = c.max(BigDecimal.valueOf(Long.MIN_VALUE)).longValueExact();
-        }
-        if (r.max() != null) {
-          BigDecimal m = number(field, type, r.max());
-          BigDecimal f = m.setScale(0, java.math.RoundingMode.FLOOR);
-          if (!r.includeMax() && f.compareTo(m) == 0) {
-            f = f.subtract(BigDecimal.ONE);
-          }
-          if (f.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0) {
-            yield new MatchNoDocsQuery("nothing below " + m);
-          }
-          hi = f.min(BigDecimal.valueOf(Long.MAX_VALUE)).longValueExact();
-        }
-        yield lo > hi
-            ? new MatchNoDocsQuery("an empty range")
-            : LongField.newRangeQuery(name(field), lo, hi);
-      }
-      case MetadataTypes.DOUBLE -> {
-        double lo = Double.NEGATIVE_INFINITY;
-        double hi = Double.POSITIVE_INFINITY;
-        if (r.min() != null) {
-          lo = number(field, type, r.min()).doubleValue();
-          lo = r.includeMin() ? lo : Math.nextUp(lo);
-        }
-        if (r.max() != null) {
-          hi = number(field, type, r.max()).doubleValue();
-          hi = r.includeMax() ? hi : Math.nextDown(hi);
-        }
-        yield lo > hi
-            ? new MatchNoDocsQuery("an empty range")
-            : DoubleField.newRangeQuery(name(field), lo, hi);
-      }
+      case MetadataTypes.LONG -> longRange(r, type);
+      case MetadataTypes.DOUBLE -> doubleRange(r, type);
       case MetadataTypes.STRING ->
           TermRangeQuery.newStringRange(
               name(field),
@@ -247,6 +266,81 @@ public final class MetadataSchema {
           throw new IllegalArgumentException(
               "metadata field " + field + " holds " + type + " values, which have no order");
     };
+  }
+
+  private static Query longRange(Filter.Range r, String type) {
+    String field = r.field();
+    long lo = Long.MIN_VALUE;
+    long hi = Long.MAX_VALUE;
+    if (r.min() != null) {
+      Num m = Num.of(field, type, r.min());
+      if (!m.isFinite()) {
+        if (m.special() != Double.NEGATIVE_INFINITY) {
+          return new MatchNoDocsQuery("no long lies above " + r.min());
+        }
+      } else {
+        BigDecimal c = m.value().setScale(0, java.math.RoundingMode.CEILING);
+        if (!r.includeMin() && c.compareTo(m.value()) == 0) {
+          c = c.add(BigDecimal.ONE);
+        }
+        if (c.compareTo(LONG_MAX) > 0) {
+          return new MatchNoDocsQuery("no long lies above " + r.min());
+        }
+        lo = c.max(LONG_MIN).longValueExact();
+      }
+    }
+    if (r.max() != null) {
+      Num m = Num.of(field, type, r.max());
+      if (!m.isFinite()) {
+        if (m.special() != Double.POSITIVE_INFINITY) {
+          return new MatchNoDocsQuery("no long lies below " + r.max());
+        }
+      } else {
+        BigDecimal f = m.value().setScale(0, java.math.RoundingMode.FLOOR);
+        if (!r.includeMax() && f.compareTo(m.value()) == 0) {
+          f = f.subtract(BigDecimal.ONE);
+        }
+        if (f.compareTo(LONG_MIN) < 0) {
+          return new MatchNoDocsQuery("no long lies below " + r.max());
+        }
+        hi = f.min(LONG_MAX).longValueExact();
+      }
+    }
+    return lo > hi
+        ? new MatchNoDocsQuery("an empty range")
+        : LongField.newRangeQuery(name(field), lo, hi);
+  }
+
+  /**
+   * A range of doubles by their numeric order: -0.0 and 0.0 are one number here, where Lucene's
+   * point encoding orders -0.0 first, so bounds at zero take the zero that includes (or excludes)
+   * both.
+   */
+  private static Query doubleRange(Filter.Range r, String type) {
+    String field = r.field();
+    double lo = Double.NEGATIVE_INFINITY;
+    double hi = Double.POSITIVE_INFINITY;
+    if (r.min() != null) {
+      double m = Num.of(field, type, r.min()).asDouble();
+      if (Double.isNaN(m)) {
+        return new MatchNoDocsQuery("nothing lies above NaN");
+      }
+      lo =
+          m == 0 ? (r.includeMin() ? -0.0 : Double.MIN_VALUE) : r.includeMin() ? m : Math.nextUp(m);
+    }
+    if (r.max() != null) {
+      double m = Num.of(field, type, r.max()).asDouble();
+      if (Double.isNaN(m)) {
+        return new MatchNoDocsQuery("nothing lies below NaN");
+      }
+      hi =
+          m == 0
+              ? (r.includeMax() ? 0.0 : -Double.MIN_VALUE)
+              : r.includeMax() ? m : Math.nextDown(m);
+    }
+    return Double.compare(lo, hi) > 0
+        ? new MatchNoDocsQuery("an empty range")
+        : DoubleField.newRangeQuery(name(field), lo, hi);
   }
 
   private Query contains(Filter.Contains c) {

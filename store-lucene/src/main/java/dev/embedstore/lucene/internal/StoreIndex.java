@@ -27,6 +27,9 @@ import org.apache.lucene.util.IOUtils;
  * {@link IllegalStateException} saying to reopen, and {@link #failed} reports the failure once,
  * naming the store.
  *
+ * <p><b>Read-only.</b> {@link #openReadOnly} opens the last commit without a writer and without the
+ * write lock (a writer may hold it): every write throws {@link IllegalStateException}.
+ *
  * <p><b>NOTE</b>: thread-safe.
  */
 public final class StoreIndex implements Closeable {
@@ -95,8 +98,50 @@ public final class StoreIndex implements Closeable {
     }
   }
 
-  /** The writer; writes through it must be followed by {@link #changed()}. */
+  /**
+   * Opens a directory's last commit for reading only: no writer, no write lock.
+   *
+   * @param dir the directory
+   * @param owned whether closing the index closes the directory (it is closed on failure too)
+   * @param name the store, for messages
+   * @return the open index
+   * @throws IOException if the index cannot be read
+   */
+  public static StoreIndex openReadOnly(Directory dir, boolean owned, String name)
+      throws IOException {
+    boolean success = false;
+    try {
+      StoreIndex index =
+          new StoreIndex(dir, owned ? dir : null, null, new SearcherManager(dir, null), null, name);
+      success = true;
+      return index;
+    } finally {
+      if (!success && owned) {
+        IOUtils.closeWhileHandlingException(dir);
+      }
+    }
+  }
+
+  /**
+   * Whether the index was opened without a writer.
+   *
+   * @return whether writes are refused
+   */
+  public boolean readOnly() {
+    return writer == null;
+  }
+
+  /**
+   * The writer; writes through it must be followed by {@link #changed()}.
+   *
+   * @return the writer
+   * @throws IllegalStateException if the index is read-only
+   */
   public IndexWriter writer() {
+    if (writer == null) {
+      throw new IllegalStateException(
+          "store " + name + " is open read-only; open it for writing to change it");
+    }
     return writer;
   }
 
@@ -183,10 +228,11 @@ public final class StoreIndex implements Closeable {
    */
   public void commit(Map<String, String> userData) throws IOException {
     long target = written.get();
+    IndexWriter w = writer();
     if (userData != null) {
-      writer.setLiveCommitData(userData.entrySet());
+      w.setLiveCommitData(userData.entrySet());
     }
-    writer.commit();
+    w.commit();
     synchronized (refreshLock) {
       searchers.maybeRefreshBlocking();
       visible = Math.max(visible, target);
@@ -199,7 +245,7 @@ public final class StoreIndex implements Closeable {
    * @return whether a commit would change anything
    */
   public boolean hasUncommittedChanges() {
-    return writer.hasUncommittedChanges();
+    return writer != null && writer.hasUncommittedChanges();
   }
 
   /**
@@ -226,7 +272,7 @@ public final class StoreIndex implements Closeable {
    * @return whether the writer is lost
    */
   public boolean lost() {
-    return !writer.isOpen() || writer.getTragicException() != null;
+    return writer != null && (!writer.isOpen() || writer.getTragicException() != null);
   }
 
   /**
@@ -240,7 +286,8 @@ public final class StoreIndex implements Closeable {
    */
   public IOException failed(String operation, Throwable e) {
     boolean lost = lost();
-    Throwable cause = writer.getTragicException() != null ? writer.getTragicException() : e;
+    Throwable cause =
+        writer != null && writer.getTragicException() != null ? writer.getTragicException() : e;
     if (lost && failure == null) {
       failure = cause;
       try {
@@ -271,7 +318,7 @@ public final class StoreIndex implements Closeable {
       failure = e;
     }
     try {
-      writer.rollback();
+      writer().rollback();
     } catch (IOException | RuntimeException suppressed) {
       e.addSuppressed(suppressed);
     }
@@ -290,7 +337,7 @@ public final class StoreIndex implements Closeable {
     parts.add(searchers);
     parts.add(
         () -> {
-          if (writer.isOpen()) {
+          if (writer != null && writer.isOpen()) {
             if (failure == null && userData != null && writer.hasUncommittedChanges()) {
               writer.setLiveCommitData(userData.get().entrySet());
             }
