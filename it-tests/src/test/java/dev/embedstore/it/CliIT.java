@@ -231,6 +231,31 @@ class CliIT {
         demo.stdout());
   }
 
+  /** A store keeps the model it was built with, whatever the default for new stores is. */
+  @Test
+  void aStoreKeepsItsModelWhateverTheDefault() throws Exception {
+    Path docs = Files.createDirectories(tmp.resolve("notes"));
+    Files.writeString(docs.resolve("a.txt"), "Kites fly best in a steady wind.");
+    Path fp32 = tmp.resolve("fp32");
+    ok("index", docs.toString(), "--store", fp32.toString(), "--model", "all-minilm-l6-v2");
+    Files.writeString(docs.resolve("b.txt"), "Gliders ride thermals over warm fields.");
+    Run again = ok("index", docs.toString(), "--store", fp32.toString(), "--json");
+    assertEquals(1, field(again.stdout(), "added"));
+    Run search = ok("search", "windy day", "--store", fp32.toString(), "--json");
+    assertTrue(search.stdout().contains("a.txt"), search.stdout());
+    assertTrue(
+        ok("stats", "--store", fp32.toString(), "--json")
+            .stdout()
+            .contains("\"model\":\"all-minilm-l6-v2\""));
+    Path fresh = tmp.resolve("fresh");
+    ok("index", docs.toString(), "--store", fresh.toString());
+    assertTrue(
+        ok("stats", "--store", fresh.toString(), "--json")
+            .stdout()
+            .contains("\"model\":\"all-minilm-l6-v2-q\""),
+        "a new store gets the default model");
+  }
+
   /**
    * Results go to stdout, as grep and sqlite3 do: `search | head` shows hits; stderr carries only
    * progress, warnings and errors.

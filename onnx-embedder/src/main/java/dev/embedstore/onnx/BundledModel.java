@@ -62,8 +62,16 @@ public enum BundledModel {
       512,
       "Represent this sentence for searching relevant passages: ");
 
-  /** The model used when none is named. */
-  public static final BundledModel DEFAULT = ALL_MINILM_L6_V2;
+  /**
+   * The model used when none is named: {@link #ALL_MINILM_L6_V2_Q}, all-MiniLM-L6-v2 quantised to
+   * int8. Measured (docs/models.md): on SciFact it scores nDCG@10 0.6492 against fp32's 0.6451
+   * (recall@100 0.930 against 0.925); on a CPU with AVX-512 VNNI it embeds about twice as fast
+   * (1,000 passages in 7.0 s against 14.4 s; SciFact cold in 94 s against about 230 s), on one
+   * without (Zen 2, AVX2) as fast as fp32; its model file is 16 MB instead of 80 MB, which matters
+   * to an application that ships it. A store keeps the model it was built with whatever this
+   * default is: its model is recorded with every commit and read back when it is opened.
+   */
+  public static final BundledModel DEFAULT = ALL_MINILM_L6_V2_Q;
 
   /** The group of every model artifact. */
   public static final String GROUP_ID = "dev.embedstore";

@@ -39,9 +39,9 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Models: {@code all-minilm-l6-v2} (the default, 384 dimensions), {@code all-minilm-l6-v2-q}
- * (int8), {@code bge-small-en-v1.5}, or a folder with {@code model.onnx} and {@code
- * tokenizer.json}. Vectors are L2-normalised. A request with input type {@link
+ * <p>Models: {@code all-minilm-l6-v2-q} (the default: int8, 384 dimensions), {@code
+ * all-minilm-l6-v2} (fp32), {@code bge-small-en-v1.5}, or a folder with {@code model.onnx} and
+ * {@code tokenizer.json}. Vectors are L2-normalised. A request with input type {@link
  * EmbeddingInputType#QUERY} embeds its texts as queries (with the model's query prefix, for bge);
  * query vectors are kept in memory only. Without a cache folder, document vectors are kept in
  * memory too (up to {@value #IN_MEMORY_ENTRIES} of them). The ONNX model is loaded on the first

@@ -13,13 +13,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.UnicodeUtil;
 
 /**
@@ -66,22 +74,67 @@ public final class LuceneStoreWriter implements StoreWriter {
       unseen.clear();
     }
     Map<String, String> out = new HashMap<>();
+    List<BytesRef> rest = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      String digest = unseen.get(id);
+      if (digest != null) {
+        out.put(id, digest);
+      } else {
+        rest.add(new BytesRef(id));
+      }
+    }
+    if (rest.isEmpty()) {
+      return out;
+    }
+    rest.sort(null);
     IndexSearcher s = index.acquire();
     try {
-      for (String id : ids) {
-        String digest = unseen.get(id);
-        if (digest == null) {
-          int head = headOf(s, id);
-          digest = head < 0 ? null : s.storedFields().document(head, HASH_ONLY).get(Fields.HASH);
-        }
-        if (digest != null) {
-          out.put(id, digest);
-        }
-      }
+      storedDigests(s, rest, out);
     } finally {
       index.release(s);
     }
     return out;
+  }
+
+  /**
+   * Looks ids up in one pass per segment: ids in term order, one {@code seekExact} each, then the
+   * digests read in doc-id order (stored fields decompress whole blocks, so order matters). Every
+   * chunk of a document carries its digest; the first live one found is enough.
+   */
+  private static void storedDigests(IndexSearcher s, List<BytesRef> sorted, Map<String, String> out)
+      throws IOException {
+    boolean[] found = new boolean[sorted.size()];
+    PostingsEnum pe = null;
+    for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+      Terms t = leaf.reader().terms(Fields.ID);
+      if (t == null) {
+        continue;
+      }
+      TermsEnum te = t.iterator();
+      Bits live = leaf.reader().getLiveDocs();
+      List<int[]> hits = new ArrayList<>(); // {doc, index into sorted}
+      for (int i = 0; i < sorted.size(); i++) {
+        if (found[i] || !te.seekExact(sorted.get(i))) {
+          continue;
+        }
+        pe = te.postings(pe, PostingsEnum.NONE);
+        for (int d = pe.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = pe.nextDoc()) {
+          if (live == null || live.get(d)) {
+            hits.add(new int[] {d, i});
+            found[i] = true;
+            break;
+          }
+        }
+      }
+      hits.sort((a, b) -> Integer.compare(a[0], b[0]));
+      StoredFields stored = leaf.reader().storedFields();
+      for (int[] h : hits) {
+        String digest = stored.document(h[0], HASH_ONLY).get(Fields.HASH);
+        if (digest != null) {
+          out.put(sorted.get(h[1]).utf8ToString(), digest);
+        }
+      }
+    }
   }
 
   /**

@@ -18,7 +18,7 @@ import java.util.Map;
  * method.
  *
  * <p>Arguments, all optional: the store folder ({@code target/store}), the query, and the bundled
- * model to open ({@code all-minilm-l6-v2}, the one this project depends on; naming another fails
+ * model to open ({@code all-minilm-l6-v2-q}, the one this project depends on; naming another fails
  * with an error that names the artifact to add).
  */
 public final class MinimalSearch {
@@ -33,7 +33,7 @@ public final class MinimalSearch {
   public static void main(String[] args) throws IOException {
     Path folder = Path.of(args.length > 0 ? args[0] : "target/store");
     String query = args.length > 1 ? args[1] : "How do I look after tomato plants?";
-    String model = args.length > 2 ? args[2] : "all-minilm-l6-v2";
+    String model = args.length > 2 ? args[2] : "all-minilm-l6-v2-q";
 
     List<Document> documents =
         List.of(

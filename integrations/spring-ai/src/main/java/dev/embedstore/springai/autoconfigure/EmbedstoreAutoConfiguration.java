@@ -29,8 +29,8 @@ import org.springframework.core.Ordered;
  *
  * <ul>
  *   <li>Without an {@code EmbeddingModel} bean of its own, the store embeds with the bundled model
- *       {@code embedstore.model} (default {@code all-minilm-l6-v2}) through its own cache, and the
- *       context gains an {@link EmbedstoreEmbeddingModel} over the store as its {@code
+ *       {@code embedstore.model} (default {@code all-minilm-l6-v2-q}) through its own cache, and
+ *       the context gains an {@link EmbedstoreEmbeddingModel} over the store as its {@code
  *       EmbeddingModel}: one folder holds documents and every vector.
  *   <li>With one (a remote API's, say), the store holds that model's vectors, recorded under {@code
  *       embedstore.external-model-name} (default: the model's class name) and its dimension.

@@ -11,11 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     turns the auto-configuration on
  * @param model {@code embedstore.model}: the bundled model (or model folder) the store embeds with,
  *     when the application defines no {@code EmbeddingModel} of its own; default {@code
- *     all-minilm-l6-v2}
+ *     all-minilm-l6-v2-q}
  * @param externalModelName {@code embedstore.external-model-name}: the name recorded for the
  *     application's own {@code EmbeddingModel}, when it defines one (such as {@code
  *     openai/text-embedding-3-small}); default the model's class name
  */
 @ConfigurationProperties(prefix = "embedstore")
 public record EmbedstoreProperties(
-    Path folder, @DefaultValue("all-minilm-l6-v2") String model, String externalModelName) {}
+    Path folder, @DefaultValue("all-minilm-l6-v2-q") String model, String externalModelName) {}

@@ -3,6 +3,7 @@ package dev.embedstore.springai.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.embedstore.lucene.LuceneVectorStore;
+import dev.embedstore.onnx.BundledModel;
 import dev.embedstore.springai.ConstantEmbeddingModel;
 import dev.embedstore.springai.EmbedstoreEmbeddingModel;
 import dev.embedstore.springai.EmbedstoreVectorStore;
@@ -61,7 +62,7 @@ class EmbedstoreAutoConfigurationTest {
             });
     // The context closed the store: the folder reopens, holding the model and the documents.
     StoreInfo info = LuceneVectorStore.readInfo(folder);
-    assertThat(info.modelName()).isEqualTo("all-minilm-l6-v2");
+    assertThat(info.modelName()).isEqualTo(BundledModel.DEFAULT.modelName());
     assertThat(info.documents()).isEqualTo(2);
   }
 
