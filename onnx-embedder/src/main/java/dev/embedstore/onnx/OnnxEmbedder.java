@@ -43,9 +43,12 @@ import java.util.function.Consumer;
  * ModelSpec} and {@link #PIPELINE_VERSION}. For bundled models it comes from constants (no hashing
  * at start); the bytes are checked against them when the model is loaded.
  *
- * <p>Vectors of the same text are identical from call to call. Texts batched with different
- * neighbours may differ in the last bits (ONNX Runtime sums in an order that depends on the padded
- * shape); cosine similarity between them is above 0.99999.
+ * <p>Vectors of the same text are identical from call to call. With an fp32 model, texts batched
+ * with different neighbours may differ in the last bits (ONNX Runtime sums in an order that depends
+ * on the padded shape; cosine above 0.99999). A dynamically quantised model (the int8
+ * all-MiniLM-L6-v2) would differ by far more, since its quantisation scale comes from the whole
+ * batch: such a model runs one text per inference, so a text's vector never depends on its
+ * neighbours.
  *
  * <p><b>NOTE</b>: thread-safe; one instance, and its one ONNX session, serves all threads. {@link
  * #close()} waits for running inferences to finish, then frees the native session; it is
@@ -331,7 +334,10 @@ public final class OnnxEmbedder implements Embedder {
       int[] order = Batches.sortedByLength(lengths);
       float[][] out = new float[ids.length][];
       long padded = 0;
-      List<Batches.Batch> plan = Batches.plan(lengths, order, tokenBudget, MAX_BATCH_SIZE);
+      // A dynamically quantised graph gives a text another vector among other neighbours: one
+      // text per run keeps every text's vector one (and costs nothing measurable: docs/models.md).
+      List<Batches.Batch> plan =
+          Batches.plan(lengths, order, tokenBudget, s.batchDependent() ? 1 : MAX_BATCH_SIZE);
       for (Batches.Batch batch : plan) {
         padded += (long) batch.size() * batch.length();
       }
