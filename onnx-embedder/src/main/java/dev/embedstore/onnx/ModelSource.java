@@ -14,7 +14,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
 
 /**
  * Where a model's ONNX file and tokenizer come from: a bundled model on the class path, or a folder
@@ -44,6 +47,60 @@ sealed interface ModelSource {
 
   /** A model that ships inside a Maven artifact on the class path. */
   record Bundled(BundledModel model, ClassLoader loader) implements ModelSource {
+
+    /**
+     * The bundled model as the class loader sees it, checking that its files are there.
+     *
+     * @throws IllegalArgumentException if a file is missing; the message names the artifact to add
+     *     (or, when the model artifact is present without its files, the dependency it lost)
+     */
+    static Bundled find(BundledModel model, ClassLoader loader) {
+      List<String> missing = new ArrayList<>(2);
+      for (String name : List.of(model.onnxResource(), model.tokenizerResource())) {
+        if (loader.getResource(name) == null) {
+          missing.add(name);
+        }
+      }
+      if (missing.isEmpty()) {
+        return new Bundled(model, loader);
+      }
+      URL marker = loader.getResource(model.markerResource());
+      if (marker == null) {
+        throw new IllegalArgumentException(
+            "the bundled model "
+                + model.modelName()
+                + " is not on the class path; add the Maven artifact "
+                + model.coordinates()
+                + " to the application (embedstore-bom gives its version)");
+      }
+      throw new IllegalArgumentException(
+          "the bundled model "
+              + model.modelName()
+              + " has no "
+              + String.join(" nor ", missing)
+              + " on the class path: "
+              + model.coordinates()
+              + " is there ("
+              + marker
+              + ") but not the jar with its files, "
+              + filesArtifact(model, marker)
+              + "; do not exclude that dependency of "
+              + model.artifactId());
+    }
+
+    /**
+     * The files' artifact with the version the marker names, or without one if it is unreadable.
+     */
+    private static String filesArtifact(BundledModel model, URL marker) {
+      Properties props = new Properties();
+      try (InputStream in = marker.openStream()) {
+        props.load(in);
+      } catch (IOException e) {
+        return model.filesArtifact();
+      }
+      return props.getProperty("files", model.filesArtifact());
+    }
+
     @Override
     public String describe() {
       return "bundled model " + model.modelName();
@@ -104,9 +161,8 @@ sealed interface ModelSource {
             null,
             "the "
                 + describe()
-                + " is not on the class path; add the Maven artifact"
-                + " dev.langchain4j:"
-                + model.artifactId());
+                + " is no longer on the class path; add the Maven artifact "
+                + model.coordinates());
       }
       return url;
     }

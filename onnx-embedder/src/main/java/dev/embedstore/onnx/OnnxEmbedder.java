@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * Embeds texts in-process with ONNX Runtime: a pure-Java BERT tokenizer, batched inference, pooling
  * and L2 normalisation.
  *
- * <p>Open a bundled model by name, or a model folder:
+ * <p>Open a bundled model by name (its artifact, such as {@code
+ * dev.embedstore:embedstore-model-all-minilm-l6-v2}, on the class path: see {@link BundledModel}),
+ * or a model folder:
  *
  * <pre>{@code
  * try (OnnxEmbedder e = OnnxEmbedder.open("all-minilm-l6-v2")) {
@@ -41,9 +43,12 @@ import java.util.function.Consumer;
  * ModelSpec} and {@link #PIPELINE_VERSION}. For bundled models it comes from constants (no hashing
  * at start); the bytes are checked against them when the model is loaded.
  *
- * <p>Vectors of the same text are identical from call to call. Texts batched with different
- * neighbours may differ in the last bits (ONNX Runtime sums in an order that depends on the padded
- * shape); cosine similarity between them is above 0.99999.
+ * <p>Vectors of the same text are identical from call to call. With an fp32 model, texts batched
+ * with different neighbours may differ in the last bits (ONNX Runtime sums in an order that depends
+ * on the padded shape; cosine above 0.99999). A dynamically quantised model (the int8
+ * all-MiniLM-L6-v2) would differ by far more, since its quantisation scale comes from the whole
+ * batch: such a model runs one text per inference, so a text's vector never depends on its
+ * neighbours.
  *
  * <p><b>NOTE</b>: thread-safe; one instance, and its one ONNX session, serves all threads. {@link
  * #close()} waits for running inferences to finish, then frees the native session; it is
@@ -125,8 +130,9 @@ public final class OnnxEmbedder implements Embedder {
    * @param nameOrFolder a bundled model's name ({@link BundledModel#names()}) or a folder path
    * @return the embedder
    * @throws IOException if the folder cannot be read
-   * @throws IllegalArgumentException if it is neither a bundled model nor an existing folder; the
-   *     message lists the bundled models
+   * @throws IllegalArgumentException if it is neither a bundled model nor an existing folder (the
+   *     message lists the bundled models), or it names a bundled model whose artifact is not on the
+   *     class path (the message names the artifact to add)
    */
   public static OnnxEmbedder open(String nameOrFolder) throws IOException {
     Objects.requireNonNull(nameOrFolder, "nameOrFolder");
@@ -152,7 +158,8 @@ public final class OnnxEmbedder implements Embedder {
    *
    * @param name one of {@link BundledModel#names()}
    * @return the embedder
-   * @throws IllegalArgumentException if no bundled model has that name; the message lists the names
+   * @throws IllegalArgumentException if no bundled model has that name (the message lists the
+   *     names), or its artifact is not on the class path (the message names the artifact to add)
    */
   public static OnnxEmbedder bundled(String name) {
     return bundled(BundledModel.byName(name));
@@ -163,6 +170,8 @@ public final class OnnxEmbedder implements Embedder {
    *
    * @param model the model
    * @return the embedder
+   * @throws IllegalArgumentException if the model's artifact ({@link BundledModel#coordinates()})
+   *     is not on the class path; the message names it
    */
   public static OnnxEmbedder bundled(BundledModel model) {
     try {
@@ -190,10 +199,12 @@ public final class OnnxEmbedder implements Embedder {
    *
    * @param model the model
    * @return a builder
+   * @throws IllegalArgumentException if the model's artifact ({@link BundledModel#coordinates()})
+   *     is not on the class path; the message names it
    */
   public static Builder builder(BundledModel model) {
     return new Builder(
-        new ModelSource.Bundled(model, OnnxEmbedder.class.getClassLoader()), model.spec());
+        ModelSource.Bundled.find(model, OnnxEmbedder.class.getClassLoader()), model.spec());
   }
 
   /**
@@ -323,7 +334,10 @@ public final class OnnxEmbedder implements Embedder {
       int[] order = Batches.sortedByLength(lengths);
       float[][] out = new float[ids.length][];
       long padded = 0;
-      List<Batches.Batch> plan = Batches.plan(lengths, order, tokenBudget, MAX_BATCH_SIZE);
+      // A dynamically quantised graph gives a text another vector among other neighbours: one
+      // text per run keeps every text's vector one (and costs nothing measurable: docs/models.md).
+      List<Batches.Batch> plan =
+          Batches.plan(lengths, order, tokenBudget, s.batchDependent() ? 1 : MAX_BATCH_SIZE);
       for (Batches.Batch batch : plan) {
         padded += (long) batch.size() * batch.length();
       }

@@ -1,6 +1,7 @@
 /**
  * Embeds texts in-process with ONNX Runtime: the bundled models, model folders, and the pure-Java
- * BERT tokenizer that feeds them.
+ * BERT tokenizer that feeds them. Each bundled model is an artifact of its own that the application
+ * adds ({@link dev.embedstore.onnx.BundledModel#coordinates()}); this one holds none.
  *
  * <pre>{@code
  * try (OnnxEmbedder embedder = OnnxEmbedder.open("all-minilm-l6-v2")) {

@@ -170,6 +170,26 @@ class OnnxEmbedderTest {
     assertFalse(cosine(vectors.get(0), vectors.get(2)) > 0.99, "empty and long text differ");
   }
 
+  /**
+   * The int8 graph quantises activations with one scale per input tensor: batched with other texts,
+   * a text would get another vector (cosine 0.99). Each text runs alone instead.
+   */
+  @Test
+  void aQuantisedModelGivesATextOneVectorWhateverItsNeighbours() throws IOException {
+    try (OnnxEmbedder q = OnnxEmbedder.open("all-minilm-l6-v2-q")) {
+      String text = "Sourdough bread rises slowly when the kitchen is cold.";
+      float[] alone = q.embed(List.of(text), Role.DOCUMENT).get(0);
+      List<String> batch = new java.util.ArrayList<>();
+      batch.add("a");
+      batch.add(text);
+      batch.add(
+          "a much longer neighbour, which pads the batch and moves its quantisation scale "
+              .repeat(5));
+      float[] among = q.embed(batch, Role.DOCUMENT).get(1);
+      assertArrayEquals(alone, among, 0f, "one text, one vector");
+    }
+  }
+
   /** A chunking depends on the tokenizer: the counter names it, the same in every instance. */
   @Test
   void tokenCountersNameTheirTokenizer() throws IOException {
