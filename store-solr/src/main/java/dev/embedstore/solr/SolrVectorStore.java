@@ -458,34 +458,66 @@ public final class SolrVectorStore implements VectorStore {
 
   @Override
   public StoreInfo info() throws IOException {
-    return read(
-        () -> {
-          StoreRecord r = writer.record();
-          SortedMap<String, Object> details = new TreeMap<>();
-          details.put("collection", cluster.collection());
-          details.put("solr_urls", String.join(",", config.solrUrls()));
-          DocCollection c =
-              cluster.client().getClusterStateProvider().getCollection(cluster.collection());
-          if (c != null) {
-            details.put("shards", (long) c.getSlices().size());
-            details.put(
-                "replicas", c.getSlices().stream().mapToLong(sl -> sl.getReplicas().size()).sum());
-            details.put("configset", c.getConfigName());
-          }
-          return new StoreInfo(
-              "solr",
-              cluster.name(),
-              r.format(),
-              r.modelName(),
-              r.fingerprint(),
-              r.dimension(),
-              countDocuments(null),
-              count(cluster, Fields.KIND + ":" + Fields.KIND_CHUNK),
-              count(cluster, Fields.KIND + ":" + Fields.KIND_ENTRY),
-              CollectionSetup.bytes(cluster),
-              new TreeMap<>(r.metadataTypes()),
-              details);
-        });
+    return read(() -> infoOf(cluster, config, writer.record()));
+  }
+
+  /**
+   * Reads what the store in a collection is and holds, without a model: for tools that must know
+   * the store's model before they open it.
+   *
+   * @param config the cluster and the collection
+   * @return the description
+   * @throws java.nio.file.NoSuchFileException if the collection does not exist
+   * @throws IOException if the cluster cannot be reached, or the collection holds no store
+   */
+  public static StoreInfo readInfo(SolrStoreConfig config) throws IOException {
+    Objects.requireNonNull(config, "config");
+    Cluster cluster = Cluster.connect(config);
+    try {
+      if (cluster.client().getClusterStateProvider().getCollection(cluster.collection()) == null) {
+        throw new java.nio.file.NoSuchFileException(
+            cluster.name(), null, "no such collection: create it with embedstore index");
+      }
+      StoreRecord r =
+          StoreRecord.read(cluster)
+              .orElseThrow(
+                  () ->
+                      new IOException(
+                          cluster.name() + " holds no Embedstore store (it has no store record)"));
+      return infoOf(cluster, config, r);
+    } finally {
+      cluster.close();
+    }
+  }
+
+  private static StoreInfo infoOf(Cluster cluster, SolrStoreConfig config, StoreRecord r)
+      throws IOException {
+    SortedMap<String, Object> details = new TreeMap<>();
+    details.put("collection", cluster.collection());
+    details.put("solr_urls", String.join(",", config.solrUrls()));
+    DocCollection c =
+        cluster.client().getClusterStateProvider().getCollection(cluster.collection());
+    if (c != null) {
+      details.put("shards", (long) c.getSlices().size());
+      details.put(
+          "replicas", c.getSlices().stream().mapToLong(sl -> sl.getReplicas().size()).sum());
+      details.put("configset", c.getConfigName());
+    }
+    ModifiableSolrParams heads = documents(null);
+    heads.set("rows", 0);
+    return new StoreInfo(
+        "solr",
+        cluster.name(),
+        r.format(),
+        r.modelName(),
+        r.fingerprint(),
+        r.dimension(),
+        cluster.query("counting documents", heads).getResults().getNumFound(),
+        count(cluster, Fields.KIND + ":" + Fields.KIND_CHUNK),
+        count(cluster, Fields.KIND + ":" + Fields.KIND_ENTRY),
+        CollectionSetup.bytes(cluster),
+        new TreeMap<>(r.metadataTypes()),
+        details);
   }
 
   @Override

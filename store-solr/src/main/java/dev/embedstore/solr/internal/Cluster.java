@@ -28,7 +28,8 @@ import org.apache.solr.common.util.NamedList;
  *
  * <p>Queries and real-time gets go as POST requests (a query vector or a batch of keys does not fit
  * in a URL). The cloud client routes updates to shard leaders, spreads reads over live replicas,
- * and refreshes its view of the cluster when a node goes away.
+ * and refreshes its view of the cluster when a node goes away; a read that fails on the way (not
+ * one the server refuses as bad) is sent again, up to {@value #READ_ATTEMPTS} times in all.
  *
  * <p>Thread-safe. The owner closes it.
  */
@@ -103,10 +104,40 @@ public final class Cluster implements Closeable {
   private QueryResponse query(String what, String path, SolrParams params) throws IOException {
     QueryRequest r = new QueryRequest(params, SolrRequest.METHOD.POST);
     r.setPath(path);
+    // Reads change nothing, so a read that met a replica going away (its connection reset, or a
+    // response cut short that SolrJ reports as a "parsing error") is sent again: the cloud client
+    // routes the retry to another live replica once the cluster state shows the node gone. A
+    // request the server refused as bad (4xx) is not retried.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return r.process(client, collection);
+      } catch (SolrServerException | SolrException | IOException e) {
+        if (attempt >= READ_ATTEMPTS || !transientFailure(e)) {
+          throw failure(what, e);
+        }
+        pause(attempt);
+      }
+    }
+  }
+
+  /** How many times a read is sent before its failure is reported. */
+  static final int READ_ATTEMPTS = 4;
+
+  private static boolean transientFailure(Exception e) {
+    if (e instanceof SolrException s) {
+      int code = s.code();
+      return code < 400 || code >= 500;
+    }
+    return true;
+  }
+
+  @SuppressForbidden(reason = "a retry's back-off waits for time to pass, not for a condition")
+  private static void pause(int attempt) throws IOException {
     try {
-      return r.process(client, collection);
-    } catch (SolrServerException | SolrException | IOException e) {
-      throw failure(what, e);
+      Thread.sleep(100L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while retrying a read");
     }
   }
 
