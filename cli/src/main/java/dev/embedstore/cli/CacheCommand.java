@@ -24,18 +24,19 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "cache",
     mixinStandardHelpOptions = true,
-    description = "Inspect, export, import or clean the store's embedding cache.",
+    description = "Inspect, export, import, clean or push the store's embedding cache.",
     subcommands = {
       CacheCommand.Stats.class,
       CacheCommand.Export.class,
       CacheCommand.Import.class,
-      CacheCommand.Gc.class
+      CacheCommand.Gc.class,
+      CachePushCommand.class
     })
 final class CacheCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        new CommandLine(this), "name what to do: cache stats, export, import or gc");
+        new CommandLine(this), "name what to do: cache stats, export, import, gc or push");
   }
 
   /** {@code cache stats}: entries per model, read without loading a model. */
@@ -51,11 +52,12 @@ final class CacheCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      store.local("cache stats");
       store.requireStore();
       StoreInfo info = store.info();
       List<Map<String, Object>> models = new ArrayList<>();
       long entries = 0;
-      for (ModelEntries m : LuceneEmbeddingCache.readEntriesByModel(store.store)) {
+      for (ModelEntries m : LuceneEmbeddingCache.readEntriesByModel(store.local("cache stats"))) {
         Map<String, Object> line = new LinkedHashMap<>();
         boolean current = m.fingerprint().hex().equals(info.fingerprint());
         line.put("fingerprint", m.fingerprint().hex());
@@ -136,6 +138,7 @@ final class CacheCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      store.local("cache export");
       store.requireStore();
       if (!out.getFileName().toString().endsWith(".npy")) {
         throw CliException.usage("--out must name a .npy file; got " + out);
@@ -148,7 +151,7 @@ final class CacheCommand implements Runnable {
       }
       Map<String, Object> result = new LinkedHashMap<>();
       if (salvage) {
-        StoreCheck.Salvage s = StoreCheck.salvageVectors(store.store, fp, out);
+        StoreCheck.Salvage s = StoreCheck.salvageVectors(store.local("cache export"), fp, out);
         result.put("exported", s.exported());
         result.put("dropped_segments", s.droppedSegments());
         result.put("lost_entries_and_chunks", s.lostEntriesAndChunks());
@@ -156,7 +159,8 @@ final class CacheCommand implements Runnable {
         if (fp == null) {
           fp = ModelFingerprint.ofHex(store.info().fingerprint());
         }
-        result.put("exported", LuceneEmbeddingCache.exportVectors(store.store, fp, out));
+        result.put(
+            "exported", LuceneEmbeddingCache.exportVectors(store.local("cache export"), fp, out));
       }
       Path keys = LuceneEmbeddingCache.keysFileOf(out);
       result.put("npy", out.toString());
@@ -199,15 +203,16 @@ final class CacheCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      store.local("cache import");
       long n;
       try (OnnxEmbedder model = store.openModel();
-          LuceneVectorStore s = store.openLucene(model)) {
+          LuceneVectorStore s = store.openLucene(model, "cache import")) {
         n = s.importVectors(npy);
       }
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("imported", n));
       } else {
-        Terminal.out().println("imported " + n + " vectors into " + store.store);
+        Terminal.out().println("imported " + n + " vectors into " + store.describe());
       }
       return 0;
     }
@@ -229,16 +234,17 @@ final class CacheCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      store.local("cache gc");
       store.requireStore();
       long n;
       try (OnnxEmbedder model = store.openModel();
-          LuceneVectorStore s = store.openLucene(model)) {
+          LuceneVectorStore s = store.openLucene(model, "cache gc")) {
         n = s.gc();
       }
       if (json) {
         Json.writeLine(Terminal.out(), Map.of("removed", n));
       } else {
-        Terminal.out().println("removed " + n + " unused vectors from " + store.store);
+        Terminal.out().println("removed " + n + " unused vectors from " + store.describe());
       }
       return 0;
     }

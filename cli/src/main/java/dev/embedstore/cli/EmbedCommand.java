@@ -74,6 +74,19 @@ final class EmbedCommand implements Callable<Integer> {
       description = "Use this store's embedding cache (the store is created if it does not exist).")
   Path store;
 
+  @Option(
+      names = "--solr",
+      paramLabel = "URL[,URL...]",
+      split = ",",
+      description = "Use the cache of a store in a SolrCloud cluster instead (with --collection).")
+  List<String> solr;
+
+  @Option(
+      names = "--collection",
+      paramLabel = "NAME",
+      description = "With --solr: the collection that holds the store.")
+  String collection;
+
   @Override
   public Integer call() throws Exception {
     Role r =
@@ -84,12 +97,18 @@ final class EmbedCommand implements Callable<Integer> {
         };
     StoreOptions options = new StoreOptions();
     options.store = store;
+    options.solr = solr;
+    options.collection = collection;
     options.model = model;
+    boolean viaStore = store != null || solr != null || collection != null;
+    if (viaStore) {
+      options.validate();
+    }
     long t0 = System.nanoTime();
     long[] counts = new long[3]; // texts, embedded, from cache
     try (OnnxEmbedder embedder =
-            store != null ? options.openModel() : OnnxEmbedder.open(modelOrDefault());
-        VectorStore s = store == null ? null : options.open(embedder, true, null);
+            viaStore ? options.openModel() : OnnxEmbedder.open(modelOrDefault());
+        VectorStore s = viaStore ? options.open(embedder, true, null) : null;
         CachedEmbedder cached =
             s != null
                 ? null

@@ -145,7 +145,7 @@ final class IndexCommand implements Callable<Integer> {
                 "indexed %d documents into %s: %d added, %d updated, %d unchanged, %d deleted;"
                     + " %d texts embedded, %d from the cache, %d truncated, %d errors (%.1f s)%n",
                 summary.result.documents(),
-                store.store,
+                store.describe(),
                 summary.result.added(),
                 summary.result.updated(),
                 summary.result.unchanged(),
@@ -177,19 +177,31 @@ final class IndexCommand implements Callable<Integer> {
 
   record Summary(UpsertResult result, long truncated) {}
 
+  /** How files are split into chunks: by tokens, with an overlap. */
+  static TextSplitter fileSplitter(OnnxEmbedder model) {
+    return TextSplitter.of(
+        model.tokenCounter(), Math.min(model.maxTextTokens(), 256), OVERLAP_TOKENS);
+  }
+
+  /** How JSON records are split: not at all, unless {@code --chunk-tokens} is given. */
+  static TextSplitter recordSplitter(OnnxEmbedder model, Integer chunkTokens) {
+    return chunkTokens == null
+        ? null
+        : TextSplitter.of(
+            model.tokenCounter(), Math.min(model.maxTextTokens(), chunkTokens), chunkTokens / 8);
+  }
+
+  /** The documents {@code index} made from files (the rest came from JSON records). */
+  static final Filter FROM_FILES = Filter.eq("source", "file");
+
   /**
    * Upserts what was read: files chunked by tokens, records whole unless chunkTokens is set. The
    * model is not run (nor its tokenizer loaded) for records whose vectors are cached.
    */
   static Summary index(VectorStore s, OnnxEmbedder model, Inputs in, Integer chunkTokens)
       throws IOException {
-    int max = model.maxTextTokens();
-    TextSplitter fileSplitter =
-        TextSplitter.of(model.tokenCounter(), Math.min(max, 256), OVERLAP_TOKENS);
-    TextSplitter recordSplitter =
-        chunkTokens == null
-            ? null
-            : TextSplitter.of(model.tokenCounter(), Math.min(max, chunkTokens), chunkTokens / 8);
+    TextSplitter fileSplitter = fileSplitter(model);
+    TextSplitter recordSplitter = recordSplitter(model, chunkTokens);
     long total = in.files.size() + in.records.size();
     try (Progress progress = new Progress("indexing", total)) {
       UpsertResult a =
@@ -325,7 +337,7 @@ final class IndexCommand implements Callable<Integer> {
   private static long syncDeleted(VectorStore s, Inputs in) throws IOException {
     Set<String> seen = new HashSet<>(in.files.keySet());
     List<String> gone = new ArrayList<>();
-    try (Stream<String> ids = s.ids(Filter.eq("source", "file"))) {
+    try (Stream<String> ids = s.ids(FROM_FILES)) {
       for (String id : (Iterable<String>) ids::iterator) {
         if (seen.contains(id)) {
           continue;

@@ -474,7 +474,7 @@ public final class SolrVectorStore implements VectorStore {
     Objects.requireNonNull(config, "config");
     Cluster cluster = Cluster.connect(config);
     try {
-      if (cluster.client().getClusterStateProvider().getCollection(cluster.collection()) == null) {
+      if (!cluster.collections().contains(cluster.collection())) {
         throw new java.nio.file.NoSuchFileException(
             cluster.name(), null, "no such collection: create it with embedstore index");
       }

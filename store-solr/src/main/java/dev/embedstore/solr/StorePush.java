@@ -6,6 +6,7 @@ import dev.embedstore.embed.Embedder;
 import dev.embedstore.embed.ModelFingerprint;
 import dev.embedstore.embed.Role;
 import dev.embedstore.store.Document;
+import dev.embedstore.store.Filter;
 import dev.embedstore.store.ProgressListener;
 import dev.embedstore.store.UpsertResult;
 import dev.embedstore.store.VectorStore;
@@ -128,10 +129,33 @@ public final class StorePush {
   public static UpsertResult documents(
       VectorStore from, VectorStore to, TextSplitter splitter, ProgressListener listener)
       throws IOException {
+    return documents(from, to, null, splitter, listener);
+  }
+
+  /**
+   * Upserts the source's documents that match a filter into the target, as {@link
+   * #documents(VectorStore, VectorStore, TextSplitter, ProgressListener)} does for all: for a store
+   * whose documents were split in different ways, one push per way.
+   *
+   * @param from the source store
+   * @param to the target store
+   * @param filter the documents to push, or null for all
+   * @param splitter how those documents were split when indexed, or null for one vector each
+   * @param listener told of progress after each batch, or null
+   * @return what the upsert did
+   * @throws IOException if a store fails
+   */
+  public static UpsertResult documents(
+      VectorStore from,
+      VectorStore to,
+      Filter filter,
+      TextSplitter splitter,
+      ProgressListener listener)
+      throws IOException {
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
     ModelFingerprint fp = ModelFingerprint.ofHex(from.info().fingerprint());
-    try (Stream<String> ids = from.ids(null)) {
+    try (Stream<String> ids = from.ids(filter)) {
       Iterator<String> it = ids.iterator();
       Iterable<Document> docs = () -> new Documents(from, it, fp);
       try {

@@ -20,6 +20,7 @@ import dev.embedstore.store.Filter;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;
+import dev.embedstore.store.StoreInfo;
 import dev.embedstore.store.StoreMismatchException;
 import dev.embedstore.store.VectorStore;
 import dev.embedstore.testing.BaseVectorStoreTestCase;
@@ -218,6 +219,26 @@ class SolrVectorStoreTest extends BaseVectorStoreTestCase {
       }
     }
     return bytes.toByteArray();
+  }
+
+  @Test
+  void readInfoDescribesAStoreWithoutAModelAndTellsAMissingCollectionApart() throws IOException {
+    SolrStoreConfig config = config("described");
+    assertThrows(java.nio.file.NoSuchFileException.class, () -> SolrVectorStore.readInfo(config));
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    try (VectorStore store = SolrVectorStore.open(config, fake)) {
+      store.upsert(List.of(Document.of("a", "one"), Document.of("b", "two")));
+      store.commit();
+      StoreInfo open = store.info();
+      StoreInfo read = SolrVectorStore.readInfo(config);
+      assertEquals(open.modelName(), read.modelName());
+      assertEquals(open.dimension(), read.dimension());
+      assertEquals(open.details(), read.details());
+      assertEquals(open.chunks(), read.chunks());
+      assertEquals("solr", read.backend());
+      assertEquals(fake.fingerprint().hex(), read.fingerprint());
+      assertEquals(2, read.documents());
+    }
   }
 
   @Test
