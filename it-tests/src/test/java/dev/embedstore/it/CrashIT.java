@@ -228,7 +228,15 @@ class CrashIT {
     Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("held.stderr").toFile()).start();
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      assertEquals("ready", out.readLine(), "the holder did not start");
+      String first = out.readLine();
+      if (!"ready".equals(first)) {
+        p.waitFor(30, TimeUnit.SECONDS);
+        throw new AssertionError(
+            "the holder did not start (it printed "
+                + first
+                + "); its stderr:\n"
+                + Files.readString(tmp.resolve("held.stderr"), StandardCharsets.UTF_8));
+      }
       Path input = tmp.resolve("one.jsonl");
       Files.writeString(input, "{\"id\": \"x\", \"text\": \"x\"}\n");
       for (List<String> args :

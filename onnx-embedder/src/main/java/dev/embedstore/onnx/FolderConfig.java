@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.embedstore.onnx.internal.ConfigFiles;
+import dev.embedstore.onnx.internal.OnnxSession;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -51,6 +52,10 @@ final class FolderConfig {
   }
 
   private static int dimensionFromGraph(Path onnx) throws IOException {
+    return OnnxSession.onLoadThread(onnx.toString(), () -> dimensionFromGraphHere(onnx));
+  }
+
+  private static int dimensionFromGraphHere(Path onnx) throws IOException {
     try (OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx.toString())) {
       for (NodeInfo out : s.getOutputInfo().values()) {
         if (out.getInfo() instanceof TensorInfo t) {

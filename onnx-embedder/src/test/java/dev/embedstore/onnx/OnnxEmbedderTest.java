@@ -204,6 +204,38 @@ class OnnxEmbedderTest {
   }
 
   /**
+   * Loading ONNX Runtime and a model on a thread with a small stack must not kill the JVM: the
+   * library's first load and its graph optimiser need about 1 MiB of stack, which a default Java
+   * thread (1 MiB) does not always have. Before sessions were made on a thread of their own, the
+   * child JVM here died with a SIGSEGV (exit 139) and printed nothing. A child, so that the first
+   * load of the native library happens on the small thread.
+   */
+  @Test
+  void aModelLoadsOnAThreadWithASmallStack() throws Exception {
+    float[] expected;
+    try (OnnxEmbedder model = OnnxEmbedder.open(BundledModel.ALL_MINILM_L6_V2.modelName())) {
+      expected = model.embed(List.of(SmallStackLoad.TEXT), Role.DOCUMENT).get(0);
+    }
+    Process p =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                SmallStackLoad.class.getName(),
+                BundledModel.ALL_MINILM_L6_V2.modelName(),
+                "512")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), "the child died: " + out);
+    assertEquals(java.util.Arrays.toString(expected), out.strip());
+  }
+
+  /**
    * Interrupting a long embedding, then closing the model, must neither crash the process (a native
    * session freed while a helper thread still runs it) nor leave the embedder unusable before
    * close.

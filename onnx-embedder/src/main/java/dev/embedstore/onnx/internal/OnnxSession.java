@@ -15,6 +15,9 @@ import java.nio.LongBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * One ONNX Runtime session of a BERT-style model, and the running of one padded batch through it.
@@ -86,6 +89,60 @@ public final class OnnxSession implements AutoCloseable {
    * @throws IOException if the model cannot be loaded or is not BERT-style
    */
   public static OnnxSession create(
+      ByteBuffer model, String description, int dimension, int intraOpThreads) throws IOException {
+    return onLoadThread(
+        description, () -> createHere(model, description, dimension, intraOpThreads));
+  }
+
+  /**
+   * Runs work that makes an ONNX Runtime session on a thread of its own with a large stack.
+   *
+   * <p>ONNX Runtime's graph optimiser needs about 1 MiB of stack to load the bundled models: more
+   * than a default Java thread's 1 MiB (Linux x64) in some processes, and the overflow kills the
+   * JVM with a SIGSEGV it cannot report (seen with a long class path). So sessions are made on a
+   * thread with room to spare; the caller waits, and an interrupt neither abandons the load nor
+   * leaks what it makes (the caller's interrupt flag is set again afterwards).
+   *
+   * @param description the model, for messages
+   * @param work makes the session
+   * @param <T> what it returns
+   * @return what the work returned
+   * @throws IOException what the work threw
+   */
+  public static <T> T onLoadThread(String description, Callable<T> work) throws IOException {
+    FutureTask<T> load = new FutureTask<>(work);
+    Thread.ofPlatform()
+        .name("embedstore-onnx-load")
+        .daemon()
+        .stackSize(LOAD_STACK_BYTES)
+        .start(load);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return load.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          switch (e.getCause()) {
+            case IOException io -> throw io;
+            case RuntimeException re -> throw re;
+            case Error err -> throw err;
+            default -> throw new IOException("loading " + description + " failed", e.getCause());
+          }
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The stack of the thread that loads a model: a reservation, committed only as it is used. */
+  static final long LOAD_STACK_BYTES = 16L << 20;
+
+  private static OnnxSession createHere(
       ByteBuffer model, String description, int dimension, int intraOpThreads) throws IOException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
