@@ -164,7 +164,7 @@ public final class MacroReport {
         r.json.put(
             "whole_process",
             WholeProcessReport.run(
-                data, 1000, 2, wholeProcess.peers(), WholeProcessReport.repoRoot(), log));
+                data, 1000, 2, wholeProcess.peers(), ChildProcesses.repoRoot(), log));
       }
     } finally {
       TempFolders.delete(scratch);

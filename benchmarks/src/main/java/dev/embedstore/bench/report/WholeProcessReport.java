@@ -1,15 +1,11 @@
 package dev.embedstore.bench.report;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.embedstore.bench.Beir;
 import dev.embedstore.bench.SuppressForbidden;
 import dev.embedstore.bench.TempFolders;
+import dev.embedstore.bench.report.ChildProcesses.Timed;
 import dev.embedstore.store.Document;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +52,7 @@ public final class WholeProcessReport {
   private final Path scratch;
   private final int runs;
   private final PrintStream log;
-  private final Path stderr;
+  private final ChildProcesses children;
   private final Map<String, Object> json = new LinkedHashMap<>();
   private final Map<String, Map<String, List<Double>>> seconds = new LinkedHashMap<>();
   private Path peersModel;
@@ -66,7 +62,7 @@ public final class WholeProcessReport {
     this.scratch = scratch;
     this.runs = runs;
     this.log = log;
-    this.stderr = scratch.resolve("children.log");
+    this.children = new ChildProcesses(root, scratch.resolve("children.log"));
   }
 
   /**
@@ -89,12 +85,7 @@ public final class WholeProcessReport {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    run(data, documents, runs, peers, repoRoot(), System.out);
-  }
-
-  /** The repository root: the {@code embedstore.root} property, or the working directory. */
-  static Path repoRoot() {
-    return Path.of(System.getProperty("embedstore.root", ".")).toAbsolutePath().normalize();
+    run(data, documents, runs, peers, ChildProcesses.repoRoot(), System.out);
   }
 
   /**
@@ -148,7 +139,7 @@ public final class WholeProcessReport {
       String query = queries.get((run - 1) % queries.size());
 
       Timed cold = time("embedstore", "cold", embedstore(index(store, docsFile, true)));
-      record("embedstore", "cold_embedded", number(cold.stdout(), "embedded"));
+      record("embedstore", "cold_embedded", ChildProcesses.number(cold.stdout(), "embedded"));
       if (peers) {
         time("langchain_faiss", "cold", peerA("build", "--docs", docsFile, "--dir", a));
         time("tutorial_store", "cold", peerB("index", "--docs", docsFile, "--dir", b));
@@ -158,8 +149,9 @@ public final class WholeProcessReport {
       deleteAll.addAll(allIds);
       time("embedstore", "delete_all", deleteAll);
       Timed again = time("embedstore", "recreate", embedstore(index(store, docsFile, false)));
-      record("embedstore", "recreate_embedded", number(again.stdout(), "embedded"));
-      record("embedstore", "recreate_inside_index", number(again.stdout(), "seconds"));
+      record("embedstore", "recreate_embedded", ChildProcesses.number(again.stdout(), "embedded"));
+      record(
+          "embedstore", "recreate_inside_index", ChildProcesses.number(again.stdout(), "seconds"));
       Path exported = scratch.resolve("cache-" + run + ".npy");
       exec(embedstore("cache", "export", "--store", store, "--out", exported));
       Path imported = scratch.resolve("es-import-" + run);
@@ -171,11 +163,15 @@ public final class WholeProcessReport {
       Timed viaImport =
           time("embedstore", "import_index", embedstore(index(imported, docsFile, false)));
       record("embedstore", "recreate_import", imp.seconds() + viaImport.seconds());
-      record("embedstore", "recreate_import_embedded", number(viaImport.stdout(), "embedded"));
+      record(
+          "embedstore",
+          "recreate_import_embedded",
+          ChildProcesses.number(viaImport.stdout(), "embedded"));
       if (peers) {
         Timed t =
             time("langchain_faiss", "recreate", peerA("build", "--docs", docsFile, "--dir", a));
-        record("langchain_faiss", "recreate_embedded", number(t.stdout(), "embedded"));
+        record(
+            "langchain_faiss", "recreate_embedded", ChildProcesses.number(t.stdout(), "embedded"));
       }
 
       List<String> deleteTen = embedstore("delete", "--json", "--store", store);
@@ -183,7 +179,7 @@ public final class WholeProcessReport {
       Timed del = time("embedstore", "delete10", deleteTen);
       Timed re = time("embedstore", "reindex", embedstore(index(store, docsFile, false)));
       record("embedstore", "delete10_reindex", del.seconds() + re.seconds());
-      record("embedstore", "reindex_embedded", number(re.stdout(), "embedded"));
+      record("embedstore", "reindex_embedded", ChildProcesses.number(re.stdout(), "embedded"));
       if (peers) {
         List<String> peerDelete = peerB("delete", "--dir", b);
         peerDelete.addAll(tenIds);
@@ -191,7 +187,8 @@ public final class WholeProcessReport {
         Timed pr =
             time("tutorial_store", "reindex", peerB("index", "--docs", docsFile, "--dir", b));
         record("tutorial_store", "delete10_reindex", pd.seconds() + pr.seconds());
-        record("tutorial_store", "reindex_embedded", number(pr.stdout(), "embedded"));
+        record(
+            "tutorial_store", "reindex_embedded", ChildProcesses.number(pr.stdout(), "embedded"));
       }
 
       time("embedstore", "search", embedstore("search", "--json", "--store", store, query));
@@ -212,9 +209,10 @@ public final class WholeProcessReport {
     Path model = root.resolve("benchmarks/target/peers-model");
     List<String> cmd =
         List.of("sh", root.resolve("benchmarks/peers/setup.sh").toString(), model.toString());
-    Timed t = run(cmd);
+    Timed t = children.run(cmd);
     if (t == null) {
-      json.put("peers", "skipped: benchmarks/peers/setup.sh failed (see " + stderr + ")");
+      json.put(
+          "peers", "skipped: benchmarks/peers/setup.sh failed (see " + children.stderr() + ")");
       log.println("whole process: the peers are skipped; setup.sh failed");
       return false;
     }
@@ -248,16 +246,11 @@ public final class WholeProcessReport {
   }
 
   private List<String> embedstore(Object... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(root.resolve("embedstore").toString());
-    for (Object a : args) {
-      if (a instanceof List<?> l) {
-        l.forEach(x -> cmd.add(x.toString()));
-      } else {
-        cmd.add(a.toString());
-      }
-    }
-    return cmd;
+    return children.launcher(args);
+  }
+
+  private Timed exec(List<String> cmd) throws IOException, InterruptedException {
+    return children.exec(cmd);
   }
 
   private List<String> peerA(Object... args) {
@@ -297,60 +290,11 @@ public final class WholeProcessReport {
         .add(value);
   }
 
-  private Timed exec(List<String> cmd) throws IOException, InterruptedException {
-    Timed t = run(cmd);
-    if (t == null) {
-      throw new IOException("failed (see " + stderr + "): " + String.join(" ", cmd));
-    }
-    return t;
-  }
-
-  /** Runs a child process to its end: its time and output, or null if it exited non-zero. */
-  private Timed run(List<String> cmd) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
-    pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    long t0 = System.nanoTime();
-    Process p = pb.start();
-    String out;
-    try (InputStream in = p.getInputStream()) {
-      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    int rc = p.waitFor();
-    double s = (System.nanoTime() - t0) / 1e9;
-    return rc == 0 ? new Timed(s, out) : null;
-  }
-
-  /** A numeric field of the first JSON object in a child's output, or NaN. */
-  static double number(String jsonText, String field) throws IOException {
-    try (JsonParser p = new JsonFactory().createParser(jsonText)) {
-      int depth = 0;
-      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-          depth++;
-        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-          depth--;
-        } else if (depth == 1 && t == JsonToken.FIELD_NAME && field.equals(p.currentName())) {
-          p.nextToken();
-          return p.getValueAsDouble(Double.NaN);
-        }
-      }
-    }
-    return Double.NaN;
-  }
-
   private static void writeDocs(List<Document> docs, Path file) throws IOException {
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       for (Document d : docs) {
         String text = d.title() == null ? d.text() : (d.title() + " " + d.text()).strip();
-        try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
-          g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
-          g.writeStartObject();
-          g.writeStringField("id", d.id());
-          g.writeStringField("text", text);
-          g.writeEndObject();
-        }
-        w.write('\n');
+        ChildProcesses.docLine(w, d.id(), text);
       }
     }
   }
@@ -489,7 +433,4 @@ public final class WholeProcessReport {
     int n = v.size();
     return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
   }
-
-  /** One finished child process: its wall-clock seconds and its standard output. */
-  private record Timed(double seconds, String stdout) {}
 }
