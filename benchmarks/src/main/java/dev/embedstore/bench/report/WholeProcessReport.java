@@ -97,7 +97,8 @@ public final class WholeProcessReport {
    * @param peers whether to run the peers (needs {@code benchmarks/peers/setup.sh} to succeed)
    * @param root the repository root, where the {@code embedstore} launcher is
    * @param log where the table and progress go
-   * @return the figures: seconds per system, phase and run, and the ratios
+   * @return the figures: {@code per_run} (seconds, or a count for {@code *_embedded}) per system,
+   *     phase and run, and the ratios
    * @throws Exception if anything fails
    */
   public static Map<String, Object> run(
@@ -198,7 +199,7 @@ public final class WholeProcessReport {
       }
       time("embedstore", "help", embedstore("--help"));
     }
-    json.put("seconds", seconds);
+    json.put("per_run", seconds);
     print(peers);
   }
 
