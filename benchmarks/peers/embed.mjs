@@ -3,7 +3,7 @@
 // on this machine class), mean pooling over the attention mask and L2 normalisation, as
 // sentence-transformers runs all-MiniLM-L6-v2.
 //
-//   node embed.mjs MODEL.onnx TOKENIZER.json MAX_TOKENS < texts.jsonl > vectors.f32
+//   [PEERS_ORT_THREADS=N] node embed.mjs MODEL.onnx TOKENIZER.json MAX_TOKENS < texts.jsonl > vectors.f32
 //
 // Input: one JSON string per line. Output: n x dim little-endian float32, in input order.
 import { readFileSync } from "node:fs";
@@ -106,7 +106,10 @@ function encode(text) {
 }
 
 const texts = readFileSync(0, "utf8").split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l));
-const session = await ort.InferenceSession.create(modelPath);
+// ONNX Runtime's defaults (intra-op threads = cores), as a Python InferenceSession would use them,
+// unless PEERS_ORT_THREADS names a count.
+const threads = Number(process.env.PEERS_ORT_THREADS || 0);
+const session = await ort.InferenceSession.create(modelPath, threads > 0 ? { intraOpNumThreads: threads } : {});
 const encoded = texts.map(encode);
 const order = encoded.map((_, i) => i).sort((a, b) => encoded[a].length - encoded[b].length);
 let dim = 0;
