@@ -50,11 +50,14 @@ import java.util.Set;
  *   <li>kNN: recall@10 of HNSW against exact search and queries per second at several k' (the HNSW
  *       candidate-list size), float32 and int8.
  *   <li>Cache lookups per second; on-disk bytes per document; peak resident memory.
+ *   <li>Whole processes ({@link WholeProcessReport}): the CLI's cold build, re-create from the
+ *       cache, delete 10 + re-index, {@code search} and {@code --help} as child processes, against
+ *       the Python peers of the two embedding-cache tutorials' designs (not in {@code --tiny}).
  * </ol>
  *
- * <p>Run: {@code ./benchmarks/run report [--quick] [--data DIR] [--json FILE]}. Where a peer exists
- * the figure is a ratio measured in this run; the machine is shared, so single timings are only
- * indicative.
+ * <p>Run: {@code ./benchmarks/run report [--quick] [--data DIR] [--json FILE] [--no-peers]
+ * [--no-whole-process | --whole-process-only]}. Where a peer exists the figure is a ratio measured
+ * in this run; the machine is shared, so single timings are only indicative.
  */
 @SuppressForbidden(reason = "a benchmark program: its report is its standard output")
 public final class MacroReport {
@@ -75,7 +78,8 @@ public final class MacroReport {
   /**
    * Runs the report.
    *
-   * @param args {@code [--quick] [--tiny] [--data DIR] [--json FILE]}
+   * @param args {@code [--quick] [--tiny] [--data DIR] [--json FILE] [--no-peers]
+   *     [--no-whole-process | --whole-process-only]}
    * @throws Exception if anything fails
    */
   public static void main(String[] args) throws Exception {
@@ -83,17 +87,32 @@ public final class MacroReport {
     Path out = Path.of("benchmarks", "target", "report.json");
     boolean quick = false;
     boolean tiny = false;
+    boolean wholeProcess = true;
+    boolean peers = true;
+    boolean only = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--tiny" -> tiny = true;
         case "--data" -> data = Path.of(args[++i]);
         case "--json" -> out = Path.of(args[++i]);
+        case "--no-peers" -> peers = false;
+        case "--no-whole-process" -> wholeProcess = false;
+        case "--whole-process-only" -> only = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    run(data, quick, tiny, out, System.out);
+    run(data, quick, tiny, new WholeProcess(wholeProcess && !tiny, peers, only), out, System.out);
   }
+
+  /**
+   * Which part of the whole-process table runs.
+   *
+   * @param run whether the table runs at all
+   * @param peers whether the Python peers run in it
+   * @param only whether the table is all that runs
+   */
+  public record WholeProcess(boolean run, boolean peers, boolean only) {}
 
   /**
    * Runs the report and writes its JSON file.
@@ -108,14 +127,45 @@ public final class MacroReport {
    */
   public static Map<String, Object> run(
       Path data, boolean quick, boolean tiny, Path jsonFile, PrintStream log) throws Exception {
+    return run(data, quick, tiny, new WholeProcess(false, false, false), jsonFile, log);
+  }
+
+  /**
+   * Runs the report, with or without the whole-process table, and writes its JSON file.
+   *
+   * @param data a BEIR folder (corpus.jsonl, queries.jsonl)
+   * @param quick a smaller run (minutes)
+   * @param tiny the smallest run, for the harness's smoke test
+   * @param wholeProcess which part of the whole-process table runs
+   * @param jsonFile where the figures go
+   * @param log where the table and progress go
+   * @return the figures
+   * @throws Exception if anything fails
+   */
+  public static Map<String, Object> run(
+      Path data,
+      boolean quick,
+      boolean tiny,
+      WholeProcess wholeProcess,
+      Path jsonFile,
+      PrintStream log)
+      throws Exception {
     MacroReport r = new MacroReport(data, quick || tiny, tiny, log);
     long t0 = System.nanoTime();
     r.machine();
     Path scratch = Files.createTempDirectory("embedstore-report");
     try {
-      r.coldVsWarmAndKnn(scratch);
-      r.tutorial(scratch);
-      r.throughput();
+      if (!wholeProcess.only()) {
+        r.coldVsWarmAndKnn(scratch);
+        r.tutorial(scratch);
+        r.throughput();
+      }
+      if (wholeProcess.run() || wholeProcess.only()) {
+        r.json.put(
+            "whole_process",
+            WholeProcessReport.run(
+                data, 1000, 2, wholeProcess.peers(), ChildProcesses.repoRoot(), log));
+      }
     } finally {
       TempFolders.delete(scratch);
     }
@@ -513,6 +563,13 @@ public final class MacroReport {
           write(g, e.getValue());
         }
         g.writeEndObject();
+      }
+      case List<?> l -> {
+        g.writeStartArray();
+        for (Object x : l) {
+          write(g, x);
+        }
+        g.writeEndArray();
       }
       case Double d -> {
         if (Double.isFinite(d)) {
