@@ -5,7 +5,6 @@
 module dev.embedstore.lucene {
   requires transitive dev.embedstore.core;
   requires transitive org.apache.lucene.core;
-  requires roaringbitmap;
 
   exports dev.embedstore.lucene;
 }

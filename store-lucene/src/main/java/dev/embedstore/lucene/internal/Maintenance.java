@@ -21,7 +21,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
-import org.roaringbitmap.RoaringBitmap;
+import org.apache.lucene.util.FixedBitSet;
 
 /**
  * Deletes, garbage collection of unused cache entries, and merging. Static; the store calls it
@@ -72,8 +72,9 @@ public final class Maintenance {
    * The current model's document-vector entries that no live chunk references. Memory stays bounded
    * at a million documents: instead of a set of the referenced keys (about 100 MB of {@code
    * BytesRef}s at a million), each live chunk's {@code vkey} is looked up among the entry keys, in
-   * term order, and the entry's doc id marked in a {@link RoaringBitmap} (a few hundred KB); the
-   * entries left unmarked are unused.
+   * term order, and the entry's doc id marked in a {@link FixedBitSet} of the reader's {@code
+   * maxDoc} bits (250 KB at two million documents and entries); the entries left unmarked are
+   * unused.
    *
    * @param reader a reader of the store as of its last commit
    * @param fp the current model
@@ -82,7 +83,7 @@ public final class Maintenance {
    */
   public static List<CacheKey> unusedEntries(IndexReader reader, ModelFingerprint fp)
       throws IOException {
-    RoaringBitmap used = new RoaringBitmap();
+    FixedBitSet used = new FixedBitSet(Math.max(1, reader.maxDoc()));
     List<LeafReaderContext> leaves = reader.leaves();
     TermsEnum[] keys = new TermsEnum[leaves.size()];
     for (int i = 0; i < leaves.size(); i++) {
@@ -105,7 +106,7 @@ public final class Maintenance {
           if (keys[i] != null && keys[i].seekExact(b)) {
             pe = keys[i].postings(pe, PostingsEnum.NONE);
             for (int d = pe.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = pe.nextDoc()) {
-              used.add(leaves.get(i).docBase + d);
+              used.set(leaves.get(i).docBase + d);
             }
           }
         }
@@ -123,7 +124,7 @@ public final class Maintenance {
         Set.of(Fields.KEY, Fields.ROLE),
         (r, doc, d) -> {
           int global = bases.get(r) + doc;
-          if (EntryCodec.roleOf(d.get(Fields.ROLE)) == Role.DOCUMENT && !used.contains(global)) {
+          if (EntryCodec.roleOf(d.get(Fields.ROLE)) == Role.DOCUMENT && !used.get(global)) {
             BytesRef key = d.getBinaryValue(Fields.KEY);
             dead.add(CacheKey.ofBytes(key.bytes, key.offset));
           }
