@@ -42,7 +42,8 @@ class DistIT {
     Path tarball = Path.of(System.getProperty("embedstore.dist", "")).toAbsolutePath();
     assertTrue(Files.isRegularFile(tarball), "the build made no release bundle: " + tarball);
 
-    Path into = Files.createDirectories(tmp.resolve("unpacked"));
+    // A folder name with a space, which the launcher must keep as one argument.
+    Path into = Files.createDirectories(tmp.resolve("unpacked here"));
     Process tar =
         new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", into.toString())
             .redirectErrorStream(true)
