@@ -45,6 +45,11 @@ public final class Main implements Runnable {
   private static final java.util.logging.Logger LUCENE_LOG =
       java.util.logging.Logger.getLogger("org.apache.lucene");
 
+  /** Lucene's choice of SIMD code, which warns when the JVM runs without the C2 compiler. */
+  private static final java.util.logging.Logger VECTORIZATION_LOG =
+      java.util.logging.Logger.getLogger(
+          "org.apache.lucene.internal.vectorization.VectorizationProvider");
+
   private Main() {}
 
   @Option(
@@ -74,6 +79,11 @@ public final class Main implements Runnable {
   public static int run(String... args) {
     // Lucene logs its SIMD setup at INFO on every start; users need only warnings.
     LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
+    if ("c1".equals(System.getProperty("embedstore.jit"))) {
+      // The launcher runs a short command with C1 only, on purpose (see .mvn/jvm-options.sh): that
+      // Lucene then uses its scalar code is expected, not worth a warning.
+      VECTORIZATION_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
     CommandLine cmd = new CommandLine(new Main());
     cmd.setOut(new PrintWriter(Terminal.out(), true, StandardCharsets.UTF_8));
     cmd.setErr(new PrintWriter(Terminal.err(), true, StandardCharsets.UTF_8));

@@ -20,12 +20,24 @@ class LauncherIT {
   record Run(int exitCode, String stdout, String stderr) {}
 
   static Run embedstore(String... args) throws IOException, InterruptedException {
+    return embedstoreWithOptions(null, args);
+  }
+
+  /**
+   * Runs the launcher with {@code EMBEDSTORE_JAVA_OPTS} set to {@code javaOptions}, unless null.
+   */
+  static Run embedstoreWithOptions(String javaOptions, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ROOT.resolve("embedstore").toString());
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile());
     // The launcher must find a JDK 21+ by itself, as on a newcomer's machine.
     pb.environment().remove("JAVA_HOME");
+    pb.environment().remove("EMBEDSTORE_JAVA_OPTS");
+    if (javaOptions != null) {
+      pb.environment().put("EMBEDSTORE_JAVA_OPTS", javaOptions);
+    }
     Path out = Files.createTempFile("embedstore-out", ".txt");
     Path err = Files.createTempFile("embedstore-err", ".txt");
     try {

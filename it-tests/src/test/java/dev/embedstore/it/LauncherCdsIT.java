@@ -1,0 +1,125 @@
+package dev.embedstore.it;
+
+import static dev.embedstore.it.LauncherIT.ROOT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.embedstore.it.LauncherIT.Run;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The class-data-sharing archives of {@code ./embedstore}: the first run of a command writes one
+ * under its own name, the next moves it into place and maps it, a rebuilt jar makes the launcher
+ * write it again, and an archive that is garbage, or a folder that cannot be written, never changes
+ * what the command prints or returns. Uses the {@code help} command, whose archive no other test
+ * touches.
+ */
+class LauncherCdsIT {
+  static final Path CDS = ROOT.resolve("cli/target/cds");
+  static final Path ARCHIVE = CDS.resolve("help.jsa");
+  static final Path JAR = ROOT.resolve("cli/target/embedstore-cli.jar");
+
+  @TempDir Path tmp;
+
+  /** Runs {@code ./embedstore help} with a class-loading log; returns the run and the log. */
+  Run help(Path log) throws Exception {
+    return LauncherIT.embedstoreWithOptions("-Xlog:class+load=info:file=" + log, "help");
+  }
+
+  static void assertHelp(Run run) {
+    assertEquals(0, run.exitCode(), run.stderr());
+    // Nothing but the usage on stdout: no CDS warning slipped through.
+    assertTrue(run.stdout().startsWith("Usage: embedstore"), run.stdout());
+  }
+
+  static boolean mapped(Path log) throws Exception {
+    return Files.readString(log, StandardCharsets.UTF_8)
+        .contains("dev.embedstore.cli.Main source: shared objects file (top)");
+  }
+
+  /** The archives a run wrote under its PID's name, not yet moved into place. */
+  static List<Path> pending() throws Exception {
+    try (Stream<Path> files = Files.list(CDS)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("help.jsa.")).toList();
+    }
+  }
+
+  @Test
+  void theFirstRunWritesTheArchiveAndTheNextMapsIt() throws Exception {
+    LauncherIT.embedstore("--version"); // builds the jar if the sources changed
+    Files.deleteIfExists(ARCHIVE);
+    for (Path p : pending()) {
+      Files.delete(p);
+    }
+    Run first = help(tmp.resolve("1.log"));
+    assertHelp(first);
+    assertFalse(mapped(tmp.resolve("1.log")), "no archive yet");
+    assertFalse(pending().isEmpty(), "the first run wrote an archive under its own name");
+
+    Run second = help(tmp.resolve("2.log"));
+    assertHelp(second);
+    assertEquals(first.stdout(), second.stdout());
+    assertTrue(mapped(tmp.resolve("2.log")), "the second run moved the archive in and mapped it");
+    assertTrue(pending().isEmpty(), pending().toString());
+
+    // A rebuild rewrites the jar: the archive is then stale, written again, and mapped after that.
+    Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+    Run third = help(tmp.resolve("3.log"));
+    assertHelp(third);
+    assertFalse(mapped(tmp.resolve("3.log")), "a stale archive is not used");
+    assertHelp(help(tmp.resolve("4.log")));
+    assertTrue(mapped(tmp.resolve("4.log")), "the rewritten archive is mapped");
+    assertTrue(
+        Files.getLastModifiedTime(ARCHIVE).compareTo(Files.getLastModifiedTime(JAR)) > 0,
+        "the archive was written after the jar changed");
+  }
+
+  @Test
+  void aGarbageArchiveOrAFolderThatCannotBeWrittenChangesNothing() throws Exception {
+    LauncherIT.embedstore("--version");
+    Run reference = help(tmp.resolve("0.log"));
+    assertHelp(reference);
+
+    // A valid archive with 16 bytes in its middle overwritten (newer than the jar, so that the
+    // launcher hands it to the JVM): its checksums no longer match.
+    assertHelp(help(tmp.resolve("1.log")));
+    assertTrue(mapped(tmp.resolve("1.log")), "the reference run's archive is in place");
+    byte[] archive = Files.readAllBytes(ARCHIVE);
+    java.util.Arrays.fill(archive, archive.length / 2, archive.length / 2 + 16, (byte) 0x5a);
+    Files.write(ARCHIVE, archive);
+    Run corrupt = help(tmp.resolve("2.log"));
+    assertHelp(corrupt);
+    assertEquals(reference.stdout(), corrupt.stdout());
+    assertFalse(mapped(tmp.resolve("2.log")), "a corrupt archive was mapped");
+
+    // Not an archive at all.
+    Files.write(ARCHIVE, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    Run garbage = help(tmp.resolve("3.log"));
+    assertHelp(garbage);
+    assertEquals(reference.stdout(), garbage.stdout());
+    assertFalse(mapped(tmp.resolve("3.log")));
+
+    // No folder to write in: cli/target/cds is a file.
+    Path saved = ROOT.resolve("cli/target/cds-saved-by-test");
+    Files.move(CDS, saved);
+    try {
+      Files.writeString(CDS, "not a folder");
+      Run blocked = help(tmp.resolve("4.log"));
+      assertHelp(blocked);
+      assertEquals(reference.stdout(), blocked.stdout());
+    } finally {
+      Files.deleteIfExists(CDS);
+      Files.move(saved, CDS);
+      Files.deleteIfExists(ARCHIVE);
+    }
+  }
+}
