@@ -156,16 +156,7 @@ final class CachePushCommand implements Callable<Integer> {
               Filter.not(IndexCommand.FROM_FILES),
               IndexCommand.recordSplitter(model, chunkTokens),
               (d, e, h) -> progress.update(done + d, a.embedded() + e, a.cacheHits() + h));
-      return new UpsertResult(
-          a.documents() + b.documents(),
-          a.added() + b.added(),
-          a.updated() + b.updated(),
-          a.unchanged() + b.unchanged(),
-          a.chunks() + b.chunks(),
-          a.embedded() + b.embedded(),
-          a.cacheHits() + b.cacheHits(),
-          a.truncated() + b.truncated(),
-          a.nanos() + b.nanos());
+      return a.plus(b);
     } catch (UnsupportedOperationException e) {
       throw new CliException(e.getMessage());
     }

@@ -213,19 +213,8 @@ final class IndexCommand implements Callable<Integer> {
               documents(in.records.values()),
               recordSplitter,
               (d, e, h) -> progress.update(done + d, a.embedded() + e, a.cacheHits() + h));
-      long truncated = a.truncated() + b.truncated();
-      return new Summary(
-          new UpsertResult(
-              a.documents() + b.documents(),
-              a.added() + b.added(),
-              a.updated() + b.updated(),
-              a.unchanged() + b.unchanged(),
-              a.chunks() + b.chunks(),
-              a.embedded() + b.embedded(),
-              a.cacheHits() + b.cacheHits(),
-              truncated,
-              a.nanos() + b.nanos()),
-          truncated);
+      UpsertResult both = a.plus(b);
+      return new Summary(both, both.truncated());
     }
   }
 

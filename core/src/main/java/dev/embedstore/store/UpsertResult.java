@@ -22,4 +22,24 @@ public record UpsertResult(
     long embedded,
     long cacheHits,
     long truncated,
-    long nanos) {}
+    long nanos) {
+
+  /**
+   * What this upsert and another did together: every count and the time added up.
+   *
+   * @param other the other upsert's result
+   * @return the sum
+   */
+  public UpsertResult plus(UpsertResult other) {
+    return new UpsertResult(
+        documents + other.documents,
+        added + other.added,
+        updated + other.updated,
+        unchanged + other.unchanged,
+        chunks + other.chunks,
+        embedded + other.embedded,
+        cacheHits + other.cacheHits,
+        truncated + other.truncated,
+        nanos + other.nanos);
+  }
+}
