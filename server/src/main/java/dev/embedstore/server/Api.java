@@ -17,8 +17,6 @@ import dev.embedstore.store.UpsertResult;
 import dev.embedstore.store.VectorStore;
 import dev.embedstore.store.spi.MetadataTypes;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,8 +48,6 @@ final class Api {
   /** The most problems an error lists. */
   private static final int MAX_PROBLEMS = 100;
 
-  private static final Set<String> SEARCH_PARAMS = Set.of("q", "k", "mode", "filter");
-  private static final Set<String> SEARCH_FIELDS = Set.of("query", "vector", "k", "mode", "filter");
   private static final Set<String> EMBED_FIELDS = Set.of("texts", "role");
 
   /** A status and a JSON body. */
@@ -89,10 +85,10 @@ final class Api {
         }
         case "/api/search" -> {
           if (method.equals("GET")) {
-            return search(fromQuery(exchange.getRequestURI().getRawQuery()));
+            return search(SearchParams.fromQuery(exchange.getRequestURI().getRawQuery()));
           }
           allow(method, path, "GET, POST");
-          return search(fromBody(body(exchange)));
+          return search(SearchParams.fromBody(body(exchange)));
         }
         case "/api/documents" -> {
           allow(method, path, "POST");
@@ -185,142 +181,29 @@ final class Api {
 
   // ---- search
 
-  /** A search as the request gave it, before the store checks it. */
-  private record Query(String text, float[] vector, int k, String mode, List<String> filters) {}
-
-  private static Query fromQuery(String rawQuery) throws HttpError {
-    Map<String, String> single = new HashMap<>();
-    List<String> filters = new ArrayList<>();
-    if (rawQuery != null && !rawQuery.isEmpty()) {
-      for (String pair : rawQuery.split("&")) {
-        if (pair.isEmpty()) {
-          continue;
-        }
-        int eq = pair.indexOf('=');
-        String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-        String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-        if (!SEARCH_PARAMS.contains(name)) {
-          throw HttpError.badRequest(
-              "unknown parameter \"" + name + "\"; /api/search takes q, k, mode and filter");
-        }
-        if (name.equals("filter")) {
-          filters.add(value);
-        } else if (single.put(name, value) != null) {
-          throw HttpError.badRequest("the parameter \"" + name + "\" is given twice");
-        }
-      }
-    }
-    String q = single.get("q");
-    if (q == null || q.isBlank()) {
-      throw HttpError.badRequest("missing q: GET /api/search?q=WORDS");
-    }
-    int k = 10;
-    if (single.containsKey("k")) {
-      try {
-        k = Integer.parseInt(single.get("k"));
-      } catch (NumberFormatException e) {
-        throw HttpError.badRequest("k must be a whole number; k=" + single.get("k"));
-      }
-    }
-    return new Query(q, null, k, single.getOrDefault("mode", "vector"), filters);
-  }
-
-  private static String decode(String s) throws HttpError {
-    try {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw HttpError.badRequest("malformed %-escape in the query string: " + s);
-    }
-  }
-
-  private static Query fromBody(byte[] body) throws HttpError {
-    Map<String, Object> o = object(JsonValues.parse(body), SEARCH_FIELDS, "a search");
-    String text = null;
-    if (o.containsKey("query")) {
-      if (!(o.get("query") instanceof String s) || s.isBlank()) {
-        throw HttpError.badRequest(
-            "\"query\" must be a non-blank string; found " + JsonValues.describe(o.get("query")));
-      }
-      text = s;
-    }
-    float[] vector = null;
-    if (o.containsKey("vector")) {
-      if (!(o.get("vector") instanceof List<?> l) || l.isEmpty()) {
-        throw HttpError.badRequest(
-            "\"vector\" must be a non-empty array of numbers; found "
-                + JsonValues.describe(o.get("vector")));
-      }
-      vector = new float[l.size()];
-      for (int i = 0; i < vector.length; i++) {
-        if (!(l.get(i) instanceof Number n)) {
-          throw HttpError.badRequest(
-              "\"vector\"[" + i + "] must be a number; found " + JsonValues.describe(l.get(i)));
-        }
-        vector[i] = n.floatValue();
-      }
-    }
-    if (text == null && vector == null) {
-      throw HttpError.badRequest("a search needs \"query\" (a text) or \"vector\" (numbers)");
-    }
-    int k = 10;
-    if (o.containsKey("k")) {
-      if (!(o.get("k") instanceof Long n)) {
-        throw HttpError.badRequest(
-            "\"k\" must be a whole number; found " + JsonValues.describe(o.get("k")));
-      }
-      k = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
-    }
-    String mode = "vector";
-    if (o.containsKey("mode")) {
-      if (!(o.get("mode") instanceof String m)) {
-        throw HttpError.badRequest(
-            "\"mode\" must be a string; found " + JsonValues.describe(o.get("mode")));
-      }
-      mode = m;
-    }
-    List<String> filters = new ArrayList<>();
-    Object f = o.get("filter");
-    if (f instanceof String s) {
-      filters.add(s);
-    } else if (f instanceof List<?> l) {
-      for (Object e : l) {
-        if (!(e instanceof String s)) {
-          throw HttpError.badRequest(
-              "\"filter\" must be FIELD=VALUE strings; found " + JsonValues.describe(e));
-        }
-        filters.add(s);
-      }
-    } else if (f != null) {
-      throw HttpError.badRequest(
-          "\"filter\" must be a FIELD=VALUE string or an array of them; found "
-              + JsonValues.describe(f));
-    }
-    return new Query(text, vector, k, mode, filters);
-  }
-
-  private Response search(Query q) throws IOException, HttpError {
-    if (q.k < 1 || q.k > MAX_K) {
-      throw HttpError.badRequest("k must be 1 to " + MAX_K + "; k=" + q.k);
+  private Response search(SearchParams q) throws IOException, HttpError {
+    if (q.k() < 1 || q.k() > MAX_K) {
+      throw HttpError.badRequest("k must be 1 to " + MAX_K + "; k=" + q.k());
     }
     SearchMode mode;
     try {
-      mode = SearchMode.valueOf(q.mode.toUpperCase(Locale.ROOT));
+      mode = SearchMode.valueOf(q.mode().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw HttpError.badRequest("mode must be vector, keyword, hybrid or exact; mode=" + q.mode);
+      throw HttpError.badRequest("mode must be vector, keyword, hybrid or exact; mode=" + q.mode());
     }
     if (!store.searchModes().contains(mode)) {
       throw HttpError.badRequest(
-          "this store does not search in mode " + q.mode + "; it serves " + store.searchModes());
+          "this store does not search in mode " + q.mode() + "; it serves " + store.searchModes());
     }
     Filter filter;
     try {
-      filter = FilterSyntax.parse(q.filters);
+      filter = FilterSyntax.parse(q.filters());
     } catch (IllegalArgumentException e) {
       throw HttpError.badRequest("filter " + e.getMessage());
     }
     SearchRequest request =
         new SearchRequest(
-            q.text, q.vector, q.k, mode, filter, SearchRequest.DEFAULT_OVERSAMPLE, false);
+            q.text(), q.vector(), q.k(), mode, filter, SearchRequest.DEFAULT_OVERSAMPLE, false);
     long t0 = System.nanoTime();
     List<SearchHit> hits = store.search(request);
     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -449,7 +332,8 @@ final class Api {
   // ---- embed
 
   private Response embed(byte[] body) throws IOException, HttpError {
-    Map<String, Object> o = object(JsonValues.parse(body), EMBED_FIELDS, "an embed request");
+    Map<String, Object> o =
+        JsonValues.object(JsonValues.parse(body), EMBED_FIELDS, "an embed request");
     if (!(o.get("texts") instanceof List<?> l) || l.isEmpty()) {
       throw HttpError.badRequest(
           "\"texts\" must be a non-empty array of strings; found "
@@ -487,28 +371,5 @@ final class Api {
     out.put("embedded", (long) outcome.embedded());
     out.put("seconds", (System.nanoTime() - t0) / 1e9);
     return Response.ok(out);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> object(Object value, Set<String> fields, String what)
-      throws HttpError {
-    if (!(value instanceof Map<?, ?> m)) {
-      throw HttpError.badRequest(
-          what + " must be a JSON object; found " + JsonValues.describe(value));
-    }
-    for (Object name : m.keySet()) {
-      if (!fields.contains(name)) {
-        throw HttpError.badRequest(
-            "unknown field \""
-                + name
-                + "\" in "
-                + what
-                + "; it takes "
-                + String.join(", ", fields.stream().sorted().toList()));
-      }
-    }
-    Map<String, Object> o = new LinkedHashMap<>((Map<String, Object>) m);
-    o.values().removeIf(v -> v == JsonValues.NULL); // null is the same as absent
-    return o;
   }
 }

@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The API's JSON: request bodies read into plain values ({@code Map}, {@code List}, {@code String},
@@ -95,6 +96,33 @@ final class JsonValues {
       case VALUE_NULL -> NULL;
       default -> throw HttpError.badRequest("invalid JSON: unexpected " + t);
     };
+  }
+
+  /**
+   * A request body's object, refusing fields not in {@code fields}; a JSON null counts as absent.
+   *
+   * @throws HttpError 400 when it is not an object or has an unknown field
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> object(Object value, Set<String> fields, String what)
+      throws HttpError {
+    if (!(value instanceof Map<?, ?> m)) {
+      throw HttpError.badRequest(what + " must be a JSON object; found " + describe(value));
+    }
+    for (Object name : m.keySet()) {
+      if (!fields.contains(name)) {
+        throw HttpError.badRequest(
+            "unknown field \""
+                + name
+                + "\" in "
+                + what
+                + "; it takes "
+                + String.join(", ", fields.stream().sorted().toList()));
+      }
+    }
+    Map<String, Object> o = new LinkedHashMap<>((Map<String, Object>) m);
+    o.values().removeIf(v -> v == NULL); // null is the same as absent
+    return o;
   }
 
   /** What kind of JSON value a parsed value is, for messages. */
