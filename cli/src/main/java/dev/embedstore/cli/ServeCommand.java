@@ -1,10 +1,10 @@
 package dev.embedstore.cli;
 
-import dev.embedstore.embed.Role;
 import dev.embedstore.onnx.OnnxEmbedder;
 import dev.embedstore.server.EmbedstoreServer;
+import dev.embedstore.store.SearchMode;
+import dev.embedstore.store.SearchRequest;
 import dev.embedstore.store.VectorStore;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -79,6 +79,7 @@ final class ServeCommand implements Callable<Integer> {
     if (t != null && t.isEmpty()) {
       t = null;
     }
+    EmbedstoreServer.checkHost(host, t != null); // before the store and the model are opened
     store.requireStore();
     // Read once, when the JDK's HTTP server first loads: a client that trickles its request in
     // is cut off. The response side has no limit (adding documents may take minutes).
@@ -100,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
               .corsOrigin(cors)
               .maxBodyBytes(limit)
               .build();
-      s.embed(List.of("warm up the model"), Role.QUERY); // the first search is then as fast
+      warmUp(s);
       server.start();
     } catch (Exception e) {
       if (server != null) {
@@ -144,6 +145,16 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Runs a search in each mode the store serves before the URL is printed: the model's session, the
+   * index's readers and the JIT warm up here rather than in the first user's request.
+   */
+  private static void warmUp(VectorStore s) throws java.io.IOException {
+    for (SearchMode m : s.searchModes()) {
+      s.search(new SearchRequest("warm up", 1, m, null, SearchRequest.DEFAULT_OVERSAMPLE));
+    }
   }
 
   /** Parses {@code 16m}, {@code 512k}, {@code 1g} or a number of bytes. */

@@ -194,6 +194,28 @@ class ServeBrowserIT {
     }
   }
 
+  @Test
+  void serveRefusesAnotherHostWithoutATokenBeforeOpeningAnything() throws Exception {
+    Run open =
+        LauncherIT.embedstore(
+            "serve", "--store", tmp.resolve("none").toString(), "--host", "0.0.0.0", "--port", "0");
+    assertEquals(1, open.exitCode(), open.stderr());
+    assertTrue(
+        open.stderr().contains("error: refusing to serve on 0.0.0.0 without a token"),
+        open.stderr());
+    Run noStore =
+        LauncherIT.embedstore(
+            "serve",
+            "--store",
+            tmp.resolve("none").toString(),
+            "--host",
+            "0.0.0.0",
+            "--token",
+            "t");
+    assertEquals(1, noStore.exitCode(), noStore.stderr());
+    assertTrue(noStore.stderr().contains("no store at"), noStore.stderr());
+  }
+
   static ChromeDriver startBrowser(Path profile) throws Exception {
     Files.createDirectories(profile);
     ChromeOptions options = new ChromeOptions();

@@ -99,20 +99,7 @@ public final class EmbedstoreServer implements Closeable {
     if (server != null || stopping) {
       throw new IllegalStateException("EmbedstoreServer was started already");
     }
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      throw new UnknownHostException("cannot serve on host " + host + ": unknown host");
-    }
-    if (!address.isLoopbackAddress() && tokenDigest == null) {
-      throw new IllegalArgumentException(
-          "refusing to serve on "
-              + host
-              + " without a token: anyone who can reach that address could read and change the"
-              + " store. Give a token (--token T; clients send Authorization: Bearer T) or serve on"
-              + " 127.0.0.1");
-    }
+    InetAddress address = checkHost(host, tokenDigest != null);
     HttpServer s = HttpServer.create(new InetSocketAddress(address, requestedPort), 0);
     executor =
         Executors.newThreadPerTaskExecutor(
@@ -122,6 +109,34 @@ public final class EmbedstoreServer implements Closeable {
     s.start();
     server = s;
     return this;
+  }
+
+  /**
+   * Resolves a host to serve on, refusing one that is not a loopback address when there is no
+   * token: what {@link #start()} checks, for a caller that wants to fail before opening a store.
+   *
+   * @param host the host name or address
+   * @param hasToken whether requests will need a token
+   * @return the address
+   * @throws UnknownHostException if the host cannot be resolved
+   * @throws IllegalArgumentException if the host is not loopback and there is no token
+   */
+  public static InetAddress checkHost(String host, boolean hasToken) throws UnknownHostException {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new UnknownHostException("cannot serve on host " + host + ": unknown host");
+    }
+    if (!address.isLoopbackAddress() && !hasToken) {
+      throw new IllegalArgumentException(
+          "refusing to serve on "
+              + host
+              + " without a token: anyone who can reach that address could read and change the"
+              + " store. Give a token (--token T; clients send Authorization: Bearer T) or serve on"
+              + " 127.0.0.1");
+    }
+    return address;
   }
 
   /**
