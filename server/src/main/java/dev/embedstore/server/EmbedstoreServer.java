@@ -221,6 +221,14 @@ public final class EmbedstoreServer implements Closeable {
           out.set("WWW-Authenticate", "Bearer");
         }
         response = Api.Response.error(e.status(), e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        // The store failed (a disk error, a model failure): not the request's fault, and the
+        // store says what happened. The client gets that, not a dropped connection.
+        response =
+            Api.Response.error(
+                500,
+                "the store failed: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
       }
       send(exchange, response.status(), "application/json; charset=utf-8", response.body());
     }
