@@ -173,7 +173,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       long n = Long.parseLong(v);
       if (n < 1 || n > Long.MAX_VALUE / unit) {
-        throw CliException.usage("--max-body must be at least 1 byte; got " + s);
+        throw CliException.usage("--max-body must be at least 1 byte and fit in 8 EiB; got " + s);
       }
       return n * unit;
     } catch (NumberFormatException e) {
