@@ -5,6 +5,12 @@ import dev.embedstore.server.EmbedstoreServer;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;
 import dev.embedstore.store.VectorStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -103,6 +109,7 @@ final class ServeCommand implements Callable<Integer> {
               .build();
       warmUp(s);
       server.start();
+      warmUpHttp(server, t);
     } catch (Exception e) {
       if (server != null) {
         server.close();
@@ -151,9 +158,35 @@ final class ServeCommand implements Callable<Integer> {
    * Runs a search in each mode the store serves before the URL is printed: the model's session, the
    * index's readers and the JIT warm up here rather than in the first user's request.
    */
-  private static void warmUp(VectorStore s) throws java.io.IOException {
+  private static void warmUp(VectorStore s) throws IOException {
     for (SearchMode m : s.searchModes()) {
       s.search(new SearchRequest("warm up", 1, m, null, SearchRequest.DEFAULT_OVERSAMPLE));
+    }
+  }
+
+  /**
+   * Sends one search through the server itself, so that the HTTP path (the exchange, the JSON
+   * writer, the virtual threads) is loaded before the first client's request rather than during it.
+   * A failure here is only a slower first request.
+   */
+  private static void warmUpHttp(EmbedstoreServer server, String token) {
+    try {
+      URI uri = server.uri();
+      InetAddress address = InetAddress.getByName(uri.getHost());
+      String host = address.isAnyLocalAddress() ? "127.0.0.1" : uri.getHost();
+      URI search = new URI("http", null, host, server.port(), "/api/search", "q=warm+up&k=1", null);
+      HttpURLConnection c = (HttpURLConnection) search.toURL().openConnection();
+      c.setConnectTimeout(5000);
+      c.setReadTimeout(30000);
+      if (token != null) {
+        c.setRequestProperty("Authorization", "Bearer " + token);
+      }
+      try (InputStream in = c.getInputStream()) {
+        in.readAllBytes();
+      }
+      c.disconnect();
+    } catch (IOException | URISyntaxException e) {
+      // Not worth failing the start for: the first real request warms the same path.
     }
   }
 
