@@ -4,6 +4,7 @@ module dev.embedstore.cli {
   requires dev.embedstore.onnx;
   requires dev.embedstore.lucene;
   requires dev.embedstore.solr;
+  requires dev.embedstore.server;
   requires info.picocli;
   requires java.logging;
   requires com.fasterxml.jackson.core;

@@ -116,7 +116,14 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       if (keep) {
         out.println("\nthe store is kept at " + store);
+        out.println(
+            "search it in your browser: ./embedstore serve --store "
+                + store
+                + "  then open http://127.0.0.1:8080/");
       } else {
+        out.println(
+            "\nto search it in your browser, run ./embedstore demo --keep, then"
+                + " ./embedstore serve --store <the kept store> and open http://127.0.0.1:8080/");
         deleteTree(store);
       }
     }

@@ -1,11 +1,11 @@
 package dev.embedstore.cli;
 
-import dev.embedstore.cli.input.InputRecord;
-import dev.embedstore.cli.input.JsonlReader;
 import dev.embedstore.embed.Role;
 import dev.embedstore.eval.Qrels;
 import dev.embedstore.eval.RetrievalMetrics;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.server.input.InputRecord;
+import dev.embedstore.server.input.JsonlReader;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
 import dev.embedstore.store.SearchRequest;

@@ -1,10 +1,10 @@
 package dev.embedstore.cli;
 
-import dev.embedstore.cli.input.InputProblem;
-import dev.embedstore.cli.input.InputRecord;
-import dev.embedstore.cli.input.JsonlReader;
 import dev.embedstore.cli.input.TextFiles;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.server.input.InputProblem;
+import dev.embedstore.server.input.InputRecord;
+import dev.embedstore.server.input.JsonlReader;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.Filter;
 import dev.embedstore.store.UpsertResult;

@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
       CheckCommand.class,
       EvalCommand.class,
       DemoCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

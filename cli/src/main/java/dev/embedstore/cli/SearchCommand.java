@@ -1,8 +1,9 @@
 package dev.embedstore.cli;
 
-import dev.embedstore.cli.input.InputRecord;
-import dev.embedstore.cli.input.JsonlReader;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.server.input.FilterSyntax;
+import dev.embedstore.server.input.InputRecord;
+import dev.embedstore.server.input.JsonlReader;
 import dev.embedstore.store.Filter;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
@@ -146,27 +147,11 @@ final class SearchCommand implements Callable<Integer> {
   }
 
   static Filter parseFilters(List<String> specs) throws CliException {
-    List<Filter> out = new ArrayList<>();
-    for (String f : specs) {
-      int ge = f.indexOf(">=");
-      int le = f.indexOf("<=");
-      int eq = f.indexOf('=');
-      try {
-        if (ge > 0) {
-          out.add(
-              new Filter.Range(f.substring(0, ge), Double.parseDouble(f.substring(ge + 2)), null));
-        } else if (le > 0) {
-          out.add(
-              new Filter.Range(f.substring(0, le), null, Double.parseDouble(f.substring(le + 2))));
-        } else if (eq > 0) {
-          out.add(Filter.eq(f.substring(0, eq), f.substring(eq + 1)));
-        } else {
-          throw CliException.usage("--filter takes FIELD=VALUE, FIELD>=N or FIELD<=N, not " + f);
-        }
-      } catch (NumberFormatException e) {
-        throw CliException.usage("--filter " + f + ": not a number after the comparison");
-      }
+    try {
+      return FilterSyntax.parse(specs);
+    } catch (IllegalArgumentException e) {
+      // The messages read after the option's name: "--filter takes ...", "--filter a>=x: ...".
+      throw CliException.usage("--filter " + e.getMessage());
     }
-    return out.isEmpty() ? null : out.size() == 1 ? out.get(0) : new Filter.And(out);
   }
 }

@@ -1,4 +1,4 @@
-package dev.embedstore.cli.input;
+package dev.embedstore.server.input;
 
 import java.util.Map;
 import java.util.Objects;

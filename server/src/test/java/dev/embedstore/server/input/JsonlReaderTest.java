@@ -1,4 +1,4 @@
-package dev.embedstore.cli.input;
+package dev.embedstore.server.input;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

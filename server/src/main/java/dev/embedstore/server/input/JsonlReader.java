@@ -1,4 +1,4 @@
-package dev.embedstore.cli.input;
+package dev.embedstore.server.input;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -30,12 +30,14 @@ import java.util.Map;
  * <p>Blank lines are skipped. A line that is not such a record is reported as an {@link
  * InputProblem} naming the file and line, and reading goes on, so the caller decides whether one
  * bad line stops the whole input. Invalid UTF-8 is replaced with U+FFFD and counted. An integer id
- * is accepted and read as its decimal string; unknown fields are ignored.
+ * is accepted and read as its decimal string; unknown fields are ignored unless the reader is made
+ * strict (the server's, where a misspelt field is more likely a mistake than extra data). {@link
+ * JsonRecords} reads a JSON array of the same records.
  *
  * <p>Not thread-safe.
  */
 public final class JsonlReader implements Closeable {
-  private static final JsonFactory JSON =
+  static final JsonFactory JSON =
       JsonFactory.builder()
           // A 1 MB text is a legitimate document; the default limit is far above that, but say so.
           .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(256 << 20).build())
@@ -44,6 +46,7 @@ public final class JsonlReader implements Closeable {
   private final InputStream in;
   private final String name;
   private final boolean ignoreMetadata;
+  private final boolean rejectUnknownFields;
   private final CharsetDecoder strict =
       StandardCharsets.UTF_8
           .newDecoder()
@@ -82,9 +85,24 @@ public final class JsonlReader implements Closeable {
    * @param ignoreMetadata whether to skip {@code metadata} without checking it
    */
   public JsonlReader(InputStream in, String name, boolean ignoreMetadata) {
+    this(in, name, ignoreMetadata, false);
+  }
+
+  /**
+   * Reads records from a stream, optionally skipping metadata and refusing unknown fields.
+   *
+   * @param in the bytes
+   * @param name the input's name for messages
+   * @param ignoreMetadata whether to skip {@code metadata} without checking it
+   * @param rejectUnknownFields whether a field other than id, _id, text, title and metadata makes
+   *     the record bad
+   */
+  public JsonlReader(
+      InputStream in, String name, boolean ignoreMetadata, boolean rejectUnknownFields) {
     this.in = new BufferedInputStream(in, 1 << 16);
     this.name = name;
     this.ignoreMetadata = ignoreMetadata;
+    this.rejectUnknownFields = rejectUnknownFields;
   }
 
   /**
@@ -163,76 +181,100 @@ public final class JsonlReader implements Closeable {
         return bad(
             origin, "not a JSON object; each line must be one {\"id\": ..., \"text\": ...} record");
       }
-      String id = null;
-      String title = null;
-      String text = null;
-      boolean sawText = false;
-      Map<String, Object> metadata = new LinkedHashMap<>();
-      for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "id", "_id" -> {
-            if (value == JsonToken.VALUE_STRING) {
-              id = p.getText();
-            } else if (value == JsonToken.VALUE_NUMBER_INT) {
-              id = p.getText();
-            } else {
-              return bad(origin, "\"" + field + "\" must be a string; found " + describe(value));
-            }
-          }
-          case "text" -> {
-            sawText = true;
-            if (value != JsonToken.VALUE_STRING) {
-              return bad(origin, "\"text\" must be a string; found " + describe(value));
-            }
-            text = p.getText();
-          }
-          case "title" -> {
-            if (value == JsonToken.VALUE_STRING) {
-              title = p.getText();
-            } else if (value != JsonToken.VALUE_NULL) {
-              return bad(origin, "\"title\" must be a string; found " + describe(value));
-            }
-          }
-          case "metadata" -> {
-            if (value == JsonToken.VALUE_NULL) {
-              break;
-            }
-            if (ignoreMetadata) {
-              p.skipChildren();
-              break;
-            }
-            if (value != JsonToken.START_OBJECT) {
-              return bad(origin, "\"metadata\" must be an object; found " + describe(value));
-            }
-            String problem = readMetadata(p, metadata);
-            if (problem != null) {
-              return bad(origin, problem);
-            }
-          }
-          default -> p.skipChildren();
-        }
-      }
-      if (p.nextToken() != null) {
-        return bad(origin, "more than one JSON value on the line");
-      }
-      if (id == null) {
-        return bad(origin, "missing \"id\" (or \"_id\")");
-      }
-      if (id.isEmpty()) {
-        return bad(origin, "\"id\" must not be empty");
-      }
-      if (!sawText) {
-        return bad(origin, "missing \"text\" for id " + quote(id));
-      }
-      return new Line.Ok(new InputRecord(id, title, text, metadata, origin));
+      return parseObject(p, origin, ignoreMetadata, rejectUnknownFields, true);
     } catch (JsonParseException e) {
       return bad(origin, "invalid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       // Parsing a String does no IO; anything here is a malformed document.
       return bad(origin, "invalid JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * Reads one record from a parser standing on its {@code START_OBJECT}; on success the parser is
+   * left on the record's {@code END_OBJECT}, or at the end of the input when {@code wholeInput}
+   * (then anything after the object makes the record bad).
+   */
+  static Line parseObject(
+      JsonParser p,
+      String origin,
+      boolean ignoreMetadata,
+      boolean rejectUnknownFields,
+      boolean wholeInput)
+      throws IOException {
+    String id = null;
+    String title = null;
+    String text = null;
+    boolean sawText = false;
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "id", "_id" -> {
+          if (value == JsonToken.VALUE_STRING) {
+            id = p.getText();
+          } else if (value == JsonToken.VALUE_NUMBER_INT) {
+            id = p.getText();
+          } else {
+            return bad(origin, "\"" + field + "\" must be a string; found " + describe(value));
+          }
+        }
+        case "text" -> {
+          sawText = true;
+          if (value != JsonToken.VALUE_STRING) {
+            return bad(origin, "\"text\" must be a string; found " + describe(value));
+          }
+          text = p.getText();
+        }
+        case "title" -> {
+          if (value == JsonToken.VALUE_STRING) {
+            title = p.getText();
+          } else if (value != JsonToken.VALUE_NULL) {
+            return bad(origin, "\"title\" must be a string; found " + describe(value));
+          }
+        }
+        case "metadata" -> {
+          if (value == JsonToken.VALUE_NULL) {
+            break;
+          }
+          if (ignoreMetadata) {
+            p.skipChildren();
+            break;
+          }
+          if (value != JsonToken.START_OBJECT) {
+            return bad(origin, "\"metadata\" must be an object; found " + describe(value));
+          }
+          String problem = readMetadata(p, metadata);
+          if (problem != null) {
+            return bad(origin, problem);
+          }
+        }
+        default -> {
+          if (rejectUnknownFields) {
+            return bad(
+                origin,
+                "unknown field "
+                    + quote(field)
+                    + "; a record has id (or _id), text, title and metadata");
+          }
+          p.skipChildren();
+        }
+      }
+    }
+    if (wholeInput && p.nextToken() != null) {
+      return bad(origin, "more than one JSON value on the line");
+    }
+    if (id == null) {
+      return bad(origin, "missing \"id\" (or \"_id\")");
+    }
+    if (id.isEmpty()) {
+      return bad(origin, "\"id\" must not be empty");
+    }
+    if (!sawText) {
+      return bad(origin, "missing \"text\" for id " + quote(id));
+    }
+    return new Line.Ok(new InputRecord(id, title, text, metadata, origin));
   }
 
   /** Reads metadata values into {@code out}; returns a problem, or null when all is well. */
@@ -272,7 +314,7 @@ public final class JsonlReader implements Closeable {
     return null;
   }
 
-  private static String describe(JsonToken t) {
+  static String describe(JsonToken t) {
     return switch (t) {
       case START_OBJECT -> "an object";
       case START_ARRAY -> "an array";
@@ -288,7 +330,7 @@ public final class JsonlReader implements Closeable {
     return "\"" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "\"";
   }
 
-  private static Line bad(String origin, String message) {
+  static Line bad(String origin, String message) {
     return new Line.Bad(new InputProblem(origin, message));
   }
 

@@ -1,4 +1,4 @@
-package dev.embedstore.cli.input;
+package dev.embedstore.server.input;
 
 /**
  * Something wrong with one input record or file, reported with where it is.
