@@ -1,7 +1,6 @@
 package dev.embedstore.cli;
 
 import dev.embedstore.store.StoreInfo;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,18 +22,7 @@ final class StatsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     store.requireStore();
     StoreInfo info = store.info();
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("documents", info.documents());
-    out.put("chunks", info.chunks());
-    out.put("cache_entries", info.cacheEntries());
-    out.put("model", info.modelName());
-    out.put("fingerprint", info.fingerprint());
-    out.put("dimension", (long) info.dimension());
-    out.put("store_bytes", info.bytes());
-    out.put("format", (long) info.format());
-    out.put("backend", info.backend());
-    out.putAll(info.details());
-    out.put("metadata_fields", info.metadataTypes());
+    Map<String, Object> out = info.fields();
     if (json) {
       Json.writeLine(Terminal.out(), out);
     } else {

@@ -1,6 +1,7 @@
 package dev.embedstore.store;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -45,6 +46,29 @@ public record StoreInfo(
     Objects.requireNonNull(fingerprint, "fingerprint");
     metadataTypes = sortedCopy(metadataTypes);
     details = sortedCopy(details);
+  }
+
+  /**
+   * This description as the fields of {@code embedstore stats --json} and of the service's {@code
+   * GET /api/stats}, in their order: documents, chunks, cache_entries, model, fingerprint,
+   * dimension, store_bytes, format, backend, the backend's details, metadata_fields.
+   *
+   * @return a new map in that order
+   */
+  public Map<String, Object> fields() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("documents", documents);
+    out.put("chunks", chunks);
+    out.put("cache_entries", cacheEntries);
+    out.put("model", modelName);
+    out.put("fingerprint", fingerprint);
+    out.put("dimension", (long) dimension);
+    out.put("store_bytes", bytes);
+    out.put("format", (long) format);
+    out.put("backend", backend);
+    out.putAll(details);
+    out.put("metadata_fields", metadataTypes);
+    return out;
   }
 
   private static <V> SortedMap<String, V> sortedCopy(Map<String, V> m) {

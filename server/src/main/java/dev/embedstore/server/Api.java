@@ -164,19 +164,7 @@ final class Api {
 
   /** The fields of {@code embedstore stats --json}. */
   static Map<String, Object> stats(StoreInfo info) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("documents", info.documents());
-    out.put("chunks", info.chunks());
-    out.put("cache_entries", info.cacheEntries());
-    out.put("model", info.modelName());
-    out.put("fingerprint", info.fingerprint());
-    out.put("dimension", (long) info.dimension());
-    out.put("store_bytes", info.bytes());
-    out.put("format", (long) info.format());
-    out.put("backend", info.backend());
-    out.putAll(info.details());
-    out.put("metadata_fields", info.metadataTypes());
-    return out;
+    return info.fields();
   }
 
   // ---- search
