@@ -1,8 +1,8 @@
 /**
  * The local search service: {@link dev.embedstore.server.EmbedstoreServer} serves any {@link
  * dev.embedstore.store.VectorStore} over HTTP (a JSON API and a web page) on the JDK's built-in
- * server. {@code dev.embedstore.server.input} reads index records and filters, for the server and
- * the command line alike.
+ * server. {@code dev.embedstore.server.input} reads index records and filters, and {@code
+ * dev.embedstore.server.json} writes JSON, for the server and the command line alike.
  */
 module dev.embedstore.server {
   requires transitive dev.embedstore.core;
@@ -11,4 +11,5 @@ module dev.embedstore.server {
 
   exports dev.embedstore.server;
   exports dev.embedstore.server.input;
+  exports dev.embedstore.server.json;
 }

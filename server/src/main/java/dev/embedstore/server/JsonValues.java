@@ -1,17 +1,14 @@
 package dev.embedstore.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import java.io.ByteArrayOutputStream;
+import dev.embedstore.server.json.JsonOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,56 +136,6 @@ final class JsonValues {
 
   /** Writes a value (maps, collections, strings, numbers, booleans, null, float arrays). */
   static byte[] write(Object value) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      write(g, value);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write JSON to memory", e);
-    }
-    out.write('\n');
-    return out.toByteArray();
-  }
-
-  private static void write(JsonGenerator g, Object value) throws IOException {
-    switch (value) {
-      case null -> g.writeNull();
-      case String s -> g.writeString(s);
-      case Integer i -> g.writeNumber(i);
-      case Long l -> g.writeNumber(l);
-      case Double d -> writeDouble(g, d);
-      case Float f -> writeDouble(g, f);
-      case Boolean b -> g.writeBoolean(b);
-      case float[] v -> {
-        g.writeStartArray();
-        for (float x : v) {
-          g.writeNumber(x);
-        }
-        g.writeEndArray();
-      }
-      case Map<?, ?> m -> {
-        g.writeStartObject();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          g.writeFieldName(String.valueOf(e.getKey()));
-          write(g, e.getValue());
-        }
-        g.writeEndObject();
-      }
-      case Collection<?> c -> {
-        g.writeStartArray();
-        for (Object o : c) {
-          write(g, o);
-        }
-        g.writeEndArray();
-      }
-      default -> g.writeString(value.toString());
-    }
-  }
-
-  private static void writeDouble(JsonGenerator g, double d) throws IOException {
-    if (Double.isFinite(d)) {
-      g.writeNumber(d);
-    } else {
-      g.writeNull(); // JSON has no NaN or infinity
-    }
+    return JsonOutput.line(value);
   }
 }
