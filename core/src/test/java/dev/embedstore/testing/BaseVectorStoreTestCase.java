@@ -171,6 +171,27 @@ public abstract class BaseVectorStoreTestCase {
     assertEquals(Map.of("tag", "t9"), store.get("doc-3").orElseThrow().metadata());
   }
 
+  /** {@code truncated} counts the texts the model cut, and only when it embedded them. */
+  @Test
+  public void upsertCountsTheTextsTheModelTruncated() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    fake.truncateAbove(20);
+    VectorStore store = open("s", fake);
+    List<Document> docs =
+        List.of(
+            new Document("short", "a short text", null, Map.of()),
+            new Document("long-1", "a text longer than twenty characters", null, Map.of()),
+            new Document("long-2", "another text longer than the limit", null, Map.of()));
+    UpsertResult first = store.upsert(docs);
+    assertEquals(3, first.embedded(), first.toString());
+    assertEquals(2, first.truncated(), first.toString());
+    store.delete(List.of("long-1"));
+    UpsertResult again = store.upsert(docs);
+    assertEquals(1, again.added(), again.toString());
+    assertEquals(0, again.embedded(), "long-1's vector comes from the cache");
+    assertEquals(0, again.truncated(), "nothing was embedded, so nothing was cut");
+  }
+
   /** Changes that an ambiguous content hash would miss are updates (and their vectors differ). */
   @Test
   public void everyRealChangeIsAnUpdate() throws IOException {

@@ -30,6 +30,7 @@ public final class FakeEmbedder implements Embedder {
   private final AtomicLong texts = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
   private volatile long failAfterTexts = Long.MAX_VALUE;
+  private volatile int maxChars = Integer.MAX_VALUE;
   private volatile boolean closed;
 
   /**
@@ -65,6 +66,28 @@ public final class FakeEmbedder implements Embedder {
    */
   public void failAfter(long n) {
     this.failAfterTexts = n;
+  }
+
+  /**
+   * Makes the model say that it cut every text longer than {@code chars} characters to its limit,
+   * as a real model cuts texts over its token limit (the vectors do not change).
+   *
+   * @param chars the longest text the model takes whole
+   */
+  public void truncateAbove(int chars) {
+    this.maxChars = chars;
+  }
+
+  @Override
+  public Embeddings embedBatch(List<String> input, Role role) {
+    List<float[]> vectors = embed(input, role);
+    int cut = 0;
+    for (String text : input) {
+      if (text.length() > maxChars) {
+        cut++;
+      }
+    }
+    return new Embeddings(vectors, cut);
   }
 
   @Override
