@@ -1,5 +1,6 @@
 package dev.embedstore.onnx;
 
+import dev.embedstore.onnx.internal.Unpacked;
 import dev.embedstore.onnx.internal.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -130,6 +131,36 @@ sealed interface ModelSource {
 
     @Override
     public ByteBuffer loadModel() throws IOException {
+      return loadModel(Unpacked.folder());
+    }
+
+    /**
+     * Loads the ONNX file from its copy in {@code unpacked} (a folder of {@link Unpacked}, or null)
+     * when that copy is intact, else from the jar, leaving a copy there for the next process.
+     */
+    ByteBuffer loadModel(Path unpacked) throws IOException {
+      Path copy =
+          unpacked == null
+              ? null
+              : unpacked.resolve(
+                  model.modelName()
+                      + "-"
+                      + HexFormat.of().formatHex(model.onnxSha256(), 0, 8)
+                      + ".onnx");
+      if (copy != null) {
+        ByteBuffer mapped = Unpacked.mapIfIntact(copy, model.onnxLength(), model.onnxCrc32());
+        if (mapped != null) {
+          return mapped;
+        }
+      }
+      ByteBuffer fromJar = loadModelFromJar();
+      if (copy != null) {
+        Unpacked.write(copy, fromJar);
+      }
+      return fromJar;
+    }
+
+    private ByteBuffer loadModelFromJar() throws IOException {
       URL url = resource(model.onnxResource());
       URLConnection connection = url.openConnection();
       long length = connection.getContentLengthLong();

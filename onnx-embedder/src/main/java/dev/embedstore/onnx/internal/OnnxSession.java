@@ -110,6 +110,7 @@ public final class OnnxSession implements AutoCloseable {
    * @throws IOException what the work threw
    */
   public static <T> T onLoadThread(String description, Callable<T> work) throws IOException {
+    Unpacked.prepareOnnxRuntime(); // before the binding loads its native library
     FutureTask<T> load = new FutureTask<>(work);
     Thread.ofPlatform()
         .name("embedstore-onnx-load")
