@@ -218,15 +218,11 @@ class OnnxEmbedderTest {
     }
     Process p =
         new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                SmallStackLoad.class.getName(),
-                BundledModel.ALL_MINILM_L6_V2.modelName(),
-                "512")
+                ChildJvm.command(
+                    List.of(),
+                    SmallStackLoad.class,
+                    BundledModel.ALL_MINILM_L6_V2.modelName(),
+                    "512"))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     String out =

@@ -86,16 +86,11 @@ class UnpackedTest {
   private static List<String> child(Path dir) throws Exception {
     Process p =
         new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-D" + Unpacked.PROPERTY + "=" + dir.toAbsolutePath(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                UnpackedLoad.class.getName(),
-                MODEL.modelName(),
-                dir.toAbsolutePath().toString())
+                ChildJvm.command(
+                    List.of("-D" + Unpacked.PROPERTY + "=" + dir.toAbsolutePath()),
+                    UnpackedLoad.class,
+                    MODEL.modelName(),
+                    dir.toAbsolutePath().toString()))
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
