@@ -58,10 +58,22 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON on stdout.")
   boolean json;
 
+  @Option(
+      names = "--oversample",
+      paramLabel = "N",
+      description =
+          "Graph candidates kept per hit wanted (k' = k * N; default "
+              + SearchRequest.DEFAULT_OVERSAMPLE
+              + "): more finds the true nearest neighbours more often, and is slower.")
+  int oversample = SearchRequest.DEFAULT_OVERSAMPLE;
+
   @Override
   public Integer call() throws Exception {
     if (k < 1) {
       throw CliException.usage("-k must be at least 1; got " + k);
+    }
+    if (oversample < 1) {
+      throw CliException.usage("--oversample must be at least 1; got " + oversample);
     }
     SearchMode m = mode.parse();
     if ((query == null) == (queries == null)) {
@@ -79,9 +91,7 @@ final class SearchCommand implements Callable<Integer> {
               throw new CliException(bad.problem().toString());
             }
             InputRecord q = ((JsonlReader.Line.Ok) line).record();
-            List<SearchHit> hits =
-                s.search(
-                    new SearchRequest(q.text(), k, m, filter, SearchRequest.DEFAULT_OVERSAMPLE));
+            List<SearchHit> hits = s.search(new SearchRequest(q.text(), k, m, filter, oversample));
             List<Map<String, Object>> list = new ArrayList<>();
             for (SearchHit h : hits) {
               Map<String, Object> o = new LinkedHashMap<>();
@@ -98,8 +108,7 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
       }
       long t0 = System.nanoTime();
-      List<SearchHit> hits =
-          s.search(new SearchRequest(query, k, m, filter, SearchRequest.DEFAULT_OVERSAMPLE));
+      List<SearchHit> hits = s.search(new SearchRequest(query, k, m, filter, oversample));
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (json) {
         List<Map<String, Object>> list = new ArrayList<>();

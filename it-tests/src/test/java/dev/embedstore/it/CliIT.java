@@ -10,6 +10,7 @@ import dev.embedstore.onnx.BundledModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +25,16 @@ class CliIT {
     Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(-?[0-9]+)").matcher(json);
     assertTrue(m.find(), name + " missing in " + json);
     return Long.parseLong(m.group(1));
+  }
+
+  /** The ids of a {@code search --json} answer's hits, in order. */
+  static List<String> hitIds(String json) {
+    List<String> ids = new ArrayList<>();
+    Matcher m = Pattern.compile("\\{\"id\":\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+    while (m.find()) {
+      ids.add(m.group(1));
+    }
+    return ids;
   }
 
   static Run ok(String... args) throws Exception {
@@ -65,6 +76,32 @@ class CliIT {
     assertTrue(
         search.stdout().startsWith("{\"hits\":[{\"id\":\"" + docs.resolve("espresso.txt")),
         search.stdout());
+
+    // Enough graph candidates for every chunk of this small store: the exact search's hits.
+    Run wide =
+        ok(
+            "search",
+            "tomatoes in summer",
+            "--store",
+            store.toString(),
+            "-k",
+            "3",
+            "--json",
+            "--oversample",
+            "1000");
+    Run exact =
+        ok(
+            "search",
+            "tomatoes in summer",
+            "--store",
+            store.toString(),
+            "-k",
+            "3",
+            "--json",
+            "--mode",
+            "exact");
+    assertEquals(hitIds(exact.stdout()), hitIds(wide.stdout()));
+    assertEquals(3, hitIds(wide.stdout()).size(), wide.stdout());
 
     Run again = ok("index", docs.toString(), "--store", store.toString(), "--json");
     assertEquals(0, field(again.stdout(), "embedded"));
@@ -185,6 +222,13 @@ class CliIT {
             "index", tmp.toString(), "--store", tmp.resolve("s").toString(), "--model", "gpt-9");
     assertEquals(1, unknownModel.exitCode());
     assertTrue(unknownModel.stderr().contains("all-minilm-l6-v2"), unknownModel.stderr());
+
+    Run badOversample =
+        embedstore("search", "x", "--store", tmp.resolve("s").toString(), "--oversample", "0");
+    assertEquals(2, badOversample.exitCode(), badOversample.stderr());
+    assertTrue(
+        badOversample.stderr().contains("--oversample must be at least 1; got 0"),
+        badOversample.stderr());
 
     Run noStore = embedstore("search", "x", "--store", tmp.resolve("nothing").toString());
     assertEquals(1, noStore.exitCode());

@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * writes them. Timed as child processes of the real launcher: {@code cache import} + {@code index}
  * (0 embedded: the build), an unchanged re-index, {@code stats}, {@code search} with the model
  * embedding the query; then recall@10 of the default search against {@code --mode exact} over 100
- * SciFact queries, and the store's size. {@code benchmarks/peers/faiss_hnsw.py} builds FAISS's
+ * SciFact queries, the same at {@code --oversample} 16, 32 and 64 with their time (what a higher
+ * recall costs), and the store's size. {@code benchmarks/peers/faiss_hnsw.py} builds FAISS's
  * IndexHNSWFlat (M 16, efConstruction 100, 2 threads) on the same {@code .npy} and measures its
  * recall@10 against exact search at efSearch 80 and 160 for the same query vectors.
  *
@@ -173,6 +174,22 @@ public final class ScaleReport {
                 "search", "--json", "--store", store, "--mode", "exact", "--queries", queries));
     record("search_100_queries_exact", exact.seconds());
     json.put("recall_at_10_default", recall(hnsw.stdout(), exact.stdout()));
+    // What a higher recall costs: the same 100 queries with more graph candidates per hit.
+    for (int oversample : new int[] {16, 32, 64}) {
+      Timed wide =
+          exec(
+              launcher(
+                  "search",
+                  "--json",
+                  "--store",
+                  store,
+                  "--oversample",
+                  Integer.toString(oversample),
+                  "--queries",
+                  queries));
+      record("search_100_queries_oversample_" + oversample, wide.seconds());
+      json.put("recall_at_10_oversample_" + oversample, recall(wide.stdout(), exact.stdout()));
+    }
     json.put("store_bytes", size(store));
     if (faiss) {
       Timed f =
