@@ -113,7 +113,7 @@ final class StoreOptions {
   OnnxEmbedder openModel() throws IOException, CliException {
     String name = model;
     if (name == null && hasStore()) {
-      name = info().modelName();
+      name = isSolr() ? info().modelName() : LuceneVectorStore.readModelName(store);
       try {
         BundledModel.byName(name);
       } catch (IllegalArgumentException e) {

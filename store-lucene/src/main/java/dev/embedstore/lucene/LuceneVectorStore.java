@@ -693,6 +693,28 @@ public final class LuceneVectorStore implements VectorStore {
   }
 
   /**
+   * Reads the name of the model a store was built with from its last commit, without opening its
+   * segments (cheaper than {@link #readInfo}, which opens a reader: commands use it to pick the
+   * model before they open the store).
+   *
+   * @param folder the store
+   * @return the model's name, or a model folder's path
+   * @throws IOException if it is not a store or cannot be read
+   */
+  public static String readModelName(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      throw new java.nio.file.NoSuchFileException(folder + " (no store there)");
+    }
+    try (Directory dir = FSDirectory.open(folder)) {
+      Map<String, String> ud = CommitData.read(dir, folder.toString());
+      if (ud.isEmpty() || ud.get(CommitData.MODEL) == null) {
+        throw new IOException(folder + " is not a store (no Lucene index there)");
+      }
+      return ud.get(CommitData.MODEL);
+    }
+  }
+
+  /**
    * Reads a store's vector-index settings from its last commit, without a model.
    *
    * @param folder the store

@@ -122,6 +122,8 @@ class LuceneVectorStoreTest {
     assertEquals("int8", info.details().get("quantization"));
     assertEquals(300, info.documents());
     assertEquals("fake", info.modelName());
+    assertEquals("fake", LuceneVectorStore.readModelName(dir), "the same name, without a reader");
+    assertThrows(IOException.class, () -> LuceneVectorStore.readModelName(dir.resolve("none")));
     assertEquals(LibraryVersion.get(), info.details().get("library_version"));
     assertTrue(StoreCheck.check(dir, false).sound());
   }
