@@ -348,6 +348,46 @@ class LuceneVectorStoreTest {
     }
   }
 
+  /**
+   * Every chunk carries its document's digest as doc values too (what an unchanged re-index reads),
+   * equal to the stored one, also after an update, and re-indexing compares against it.
+   */
+  @Test
+  void everyChunkCarriesItsDigestAsDocValues() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    List<Document> docs = corpus(300);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      store.upsert(docs);
+      store.upsert(List.of(Document.of("doc-7", "an edited text")));
+    }
+    int chunks = 0;
+    try (var d = org.apache.lucene.store.FSDirectory.open(dir);
+        var reader = org.apache.lucene.index.DirectoryReader.open(d)) {
+      for (var leaf : reader.leaves()) {
+        var values = leaf.reader().getBinaryDocValues("hash.dv");
+        var stored = leaf.reader().storedFields();
+        var live = leaf.reader().getLiveDocs();
+        for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+          String hash = stored.document(doc).get("hash");
+          if (hash == null || (live != null && !live.get(doc))) {
+            continue; // a cache entry, or a replaced chunk
+          }
+          chunks++;
+          assertTrue(
+              values != null && values.advanceExact(doc), "chunk " + doc + " has no hash.dv");
+          assertEquals(hash, values.binaryValue().utf8ToString());
+        }
+      }
+    }
+    assertEquals(300, chunks);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      List<Document> edited = new ArrayList<>(docs);
+      edited.set(7, Document.of("doc-7", "an edited text"));
+      UpsertResult again = store.upsert(edited);
+      assertEquals(300, again.unchanged(), again.toString());
+    }
+  }
+
   /** A standalone cache opened on a store folder writes with the store's codec. */
   @Test
   void aCacheOpenedOnAQuantizedStoreKeepsItsVectorFormatWhenMerging() throws IOException {

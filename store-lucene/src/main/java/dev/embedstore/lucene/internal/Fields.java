@@ -55,6 +55,13 @@ public final class Fields {
   /** A digest of the document's content and chunking, hex; stored, decides "unchanged". */
   public static final String HASH = "hash";
 
+  /**
+   * The digest again, as binary doc values, so that an unchanged re-index compares digests without
+   * decompressing stored-field blocks (61 % of an unchanged re-index of 1M documents did). Absent
+   * from segments written before it, which fall back to {@link #HASH}.
+   */
+  public static final String HASH_VALUES = "hash.dv";
+
   /** "1" on a document's first chunk; indexed. Counting documents counts these. */
   public static final String HEAD = "head";
 

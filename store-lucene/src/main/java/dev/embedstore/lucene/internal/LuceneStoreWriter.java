@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
@@ -101,7 +102,7 @@ public final class LuceneStoreWriter implements StoreWriter {
    * digests read in doc-id order (stored fields decompress whole blocks, so order matters). Every
    * chunk of a document carries its digest; the first live one found is enough.
    */
-  private static void storedDigests(IndexSearcher s, List<BytesRef> sorted, Map<String, String> out)
+  static void storedDigests(IndexSearcher s, List<BytesRef> sorted, Map<String, String> out)
       throws IOException {
     boolean[] found = new boolean[sorted.size()];
     PostingsEnum pe = null;
@@ -127,9 +128,18 @@ public final class LuceneStoreWriter implements StoreWriter {
         }
       }
       hits.sort((a, b) -> Integer.compare(a[0], b[0]));
-      StoredFields stored = leaf.reader().storedFields();
+      BinaryDocValues values = leaf.reader().getBinaryDocValues(Fields.HASH_VALUES);
+      StoredFields stored = null; // only for chunks written before the digest had doc values
       for (int[] h : hits) {
-        String digest = stored.document(h[0], HASH_ONLY).get(Fields.HASH);
+        String digest;
+        if (values != null && values.advanceExact(h[0])) {
+          digest = values.binaryValue().utf8ToString();
+        } else {
+          if (stored == null) {
+            stored = leaf.reader().storedFields();
+          }
+          digest = stored.document(h[0], HASH_ONLY).get(Fields.HASH);
+        }
         if (digest != null) {
           out.put(sorted.get(h[1]).utf8ToString(), digest);
         }

@@ -2,6 +2,7 @@ package dev.embedstore.lucene.internal;
 
 import dev.embedstore.store.spi.Vectors;
 import java.util.Map;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -65,6 +66,7 @@ public record StoredChunk(
     }
     doc.add(new StringField(Fields.VKEY, new BytesRef(vkey), Field.Store.YES));
     doc.add(new StoredField(Fields.HASH, hash));
+    doc.add(new BinaryDocValuesField(Fields.HASH_VALUES, new BytesRef(hash)));
     if (ordinal == 0) {
       doc.add(new StringField(Fields.HEAD, "1", Field.Store.NO));
       if (source != null) {
