@@ -139,24 +139,21 @@ sealed interface ModelSource {
      * when that copy is intact, else from the jar, leaving a copy there for the next process.
      */
     ByteBuffer loadModel(Path unpacked) throws IOException {
+      if (unpacked == null) {
+        return loadModelFromJar();
+      }
       Path copy =
-          unpacked == null
-              ? null
-              : unpacked.resolve(
-                  model.modelName()
-                      + "-"
-                      + HexFormat.of().formatHex(model.onnxSha256(), 0, 8)
-                      + ".onnx");
-      if (copy != null) {
-        ByteBuffer mapped = Unpacked.mapIfIntact(copy, model.onnxLength(), model.onnxCrc32());
-        if (mapped != null) {
-          return mapped;
-        }
+          unpacked.resolve(
+              model.modelName()
+                  + "-"
+                  + HexFormat.of().formatHex(model.onnxSha256(), 0, 8)
+                  + ".onnx");
+      ByteBuffer mapped = Unpacked.mapIfIntact(copy, model.onnxLength(), model.onnxCrc32());
+      if (mapped != null) {
+        return mapped;
       }
       ByteBuffer fromJar = loadModelFromJar();
-      if (copy != null) {
-        Unpacked.write(copy, fromJar);
-      }
+      Unpacked.write(copy, fromJar);
       return fromJar;
     }
 

@@ -705,13 +705,11 @@ public final class LuceneVectorStore implements VectorStore {
     if (!Files.isDirectory(folder)) {
       throw new java.nio.file.NoSuchFileException(folder + " (no store there)");
     }
-    try (Directory dir = FSDirectory.open(folder)) {
-      Map<String, String> ud = CommitData.read(dir, folder.toString());
-      if (ud.isEmpty() || ud.get(CommitData.MODEL) == null) {
-        throw new IOException(folder + " is not a store (no Lucene index there)");
-      }
-      return ud.get(CommitData.MODEL);
+    String model = commitData(folder).get(CommitData.MODEL);
+    if (model == null) {
+      throw new IOException(folder + " is not a store (no Lucene index there)");
     }
+    return model;
   }
 
   /**
@@ -722,12 +720,17 @@ public final class LuceneVectorStore implements VectorStore {
    * @throws IOException if it is not a store or cannot be read
    */
   public static StoreConfig readConfig(Path folder) throws IOException {
+    return CommitData.config(commitData(folder));
+  }
+
+  /** The user data of a store's last commit; fails if there is no Lucene index in the folder. */
+  private static Map<String, String> commitData(Path folder) throws IOException {
     try (Directory dir = FSDirectory.open(folder)) {
       Map<String, String> ud = CommitData.read(dir, folder.toString());
       if (ud.isEmpty()) {
         throw new IOException(folder + " is not a store (no Lucene index there)");
       }
-      return CommitData.config(ud);
+      return ud;
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.embedstore.bench.report;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.embedstore.bench.Beir;
 import dev.embedstore.bench.SuppressForbidden;
 import dev.embedstore.bench.TempFolders;
@@ -13,6 +11,7 @@ import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.lucene.Quantization;
 import dev.embedstore.onnx.BundledModel;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.server.json.JsonOutput;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
@@ -176,10 +175,8 @@ public final class MacroReport {
     if (jsonFile.getParent() != null) {
       Files.createDirectories(jsonFile.getParent());
     }
-    try (OutputStream os = Files.newOutputStream(jsonFile);
-        JsonGenerator g = JsonFactory.builder().build().createGenerator(os)) {
-      g.useDefaultPrettyPrinter();
-      write(g, r.json);
+    try (OutputStream os = Files.newOutputStream(jsonFile)) {
+      JsonOutput.writePretty(os, r.json);
     }
     log.println("figures written to " + jsonFile);
     return r.json;
@@ -552,36 +549,5 @@ public final class MacroReport {
       // Not Linux.
     }
     return "unknown";
-  }
-
-  private static void write(JsonGenerator g, Object v) throws IOException {
-    switch (v) {
-      case Map<?, ?> m -> {
-        g.writeStartObject();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          g.writeFieldName(String.valueOf(e.getKey()));
-          write(g, e.getValue());
-        }
-        g.writeEndObject();
-      }
-      case List<?> l -> {
-        g.writeStartArray();
-        for (Object x : l) {
-          write(g, x);
-        }
-        g.writeEndArray();
-      }
-      case Double d -> {
-        if (Double.isFinite(d)) {
-          g.writeNumber(d);
-        } else {
-          g.writeNull();
-        }
-      }
-      case Integer i -> g.writeNumber(i);
-      case Long l -> g.writeNumber(l);
-      case Boolean b -> g.writeBoolean(b);
-      default -> g.writeString(String.valueOf(v));
-    }
   }
 }

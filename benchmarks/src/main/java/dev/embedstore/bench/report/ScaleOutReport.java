@@ -1,7 +1,5 @@
 package dev.embedstore.bench.report;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.embedstore.bench.Beir;
 import dev.embedstore.bench.SuppressForbidden;
 import dev.embedstore.bench.TempFolders;
@@ -11,6 +9,7 @@ import dev.embedstore.eval.Qrels;
 import dev.embedstore.eval.RetrievalMetrics;
 import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.onnx.OnnxEmbedder;
+import dev.embedstore.server.json.JsonOutput;
 import dev.embedstore.solr.SolrStoreConfig;
 import dev.embedstore.solr.SolrVectorStore;
 import dev.embedstore.solr.testing.SolrTestCluster;
@@ -226,10 +225,8 @@ public final class ScaleOutReport {
     if (jsonFile.getParent() != null) {
       Files.createDirectories(jsonFile.getParent());
     }
-    try (OutputStream os = Files.newOutputStream(jsonFile);
-        JsonGenerator g = JsonFactory.builder().build().createGenerator(os)) {
-      g.useDefaultPrettyPrinter();
-      write(g, json);
+    try (OutputStream os = Files.newOutputStream(jsonFile)) {
+      JsonOutput.writePretty(os, json);
     }
     log.println("figures written to " + jsonFile);
   }
@@ -345,28 +342,5 @@ public final class ScaleOutReport {
         "push: %.0f cache entries/s; run %.0f s%n",
         (double) json.get("push_entries_per_s"),
         (double) json.get("seconds"));
-  }
-
-  private static void write(JsonGenerator g, Object v) throws IOException {
-    switch (v) {
-      case Map<?, ?> m -> {
-        g.writeStartObject();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          g.writeFieldName(String.valueOf(e.getKey()));
-          write(g, e.getValue());
-        }
-        g.writeEndObject();
-      }
-      case Double d -> {
-        if (Double.isFinite(d)) {
-          g.writeNumber(d);
-        } else {
-          g.writeNull();
-        }
-      }
-      case Integer i -> g.writeNumber(i);
-      case Long l -> g.writeNumber(l);
-      default -> g.writeString(String.valueOf(v));
-    }
   }
 }

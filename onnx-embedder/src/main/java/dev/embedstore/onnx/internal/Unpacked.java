@@ -84,23 +84,16 @@ public final class Unpacked {
    * @param bytes what to write (its position is not moved)
    */
   public static void write(Path file, ByteBuffer bytes) {
-    Path tmp = null;
-    try {
-      Files.createDirectories(file.getParent());
-      tmp = newPart(file);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ByteBuffer b = bytes.duplicate();
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-      }
-      move(tmp, file);
-      tmp = null;
-    } catch (IOException | RuntimeException e) {
-      // only a speed-up: the caller has the bytes
-    } finally {
-      deleteQuietly(tmp);
-    }
+    writeWhole(
+        file,
+        tmp -> {
+          try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ByteBuffer b = bytes.duplicate();
+            while (b.hasRemaining()) {
+              ch.write(b);
+            }
+          }
+        });
   }
 
   /**
@@ -183,24 +176,40 @@ public final class Unpacked {
 
   /** Makes sure the file holds the resource; true if it does. */
   private static boolean unpack(URL resource, Path file) {
+    if (Files.isRegularFile(file)) {
+      return true; // written whole, then moved into place
+    }
+    return writeWhole(
+        file,
+        tmp -> {
+          try (InputStream in = resource.openStream()) {
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+          }
+        });
+  }
+
+  /** What fills a temporary file. */
+  private interface Filler {
+    void fill(Path tmp) throws IOException;
+  }
+
+  /**
+   * Fills a temporary file beside {@code file} and moves it into place, so that a file there is
+   * always whole; on failure leaves nothing behind and says so only by returning false.
+   */
+  private static boolean writeWhole(Path file, Filler filler) {
+    Path tmp = null;
     try {
-      if (Files.isRegularFile(file)) {
-        return true; // written whole, then moved into place
-      }
       Files.createDirectories(file.getParent());
-      Path tmp = newPart(file);
-      try {
-        try (InputStream in = resource.openStream()) {
-          Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        }
-        move(tmp, file);
-        tmp = null;
-        return true;
-      } finally {
-        deleteQuietly(tmp);
-      }
+      tmp = newPart(file);
+      filler.fill(tmp);
+      move(tmp, file);
+      tmp = null;
+      return true;
     } catch (IOException | RuntimeException e) {
-      return false;
+      return false; // only a speed-up
+    } finally {
+      deleteQuietly(tmp);
     }
   }
 
