@@ -124,6 +124,9 @@ class DistIT {
     assertTrue(
         loaded.contains("dev.embedstore.cli.Main source: shared objects file (top)"),
         "the bundle's CDS archive was not used");
+    assertTrue(
+        loaded.contains("picocli.CommandLine source: shared objects file (top)"),
+        "picocli's classes, rewritten as Java 8 classes by the build, are in the archive too");
   }
 
   @Test

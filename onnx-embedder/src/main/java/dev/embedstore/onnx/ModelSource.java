@@ -47,6 +47,14 @@ sealed interface ModelSource {
    */
   ByteBuffer loadModel() throws IOException;
 
+  /**
+   * Where this model's ORT-format copies live ({@code OrtFormatCopy}), or null for none: a bundled
+   * model when the unpacked folder is set.
+   */
+  default Path ortStem() {
+    return null;
+  }
+
   /** A model that ships inside a Maven artifact on the class path. */
   record Bundled(BundledModel model, ClassLoader loader) implements ModelSource {
 
@@ -142,12 +150,7 @@ sealed interface ModelSource {
       if (unpacked == null) {
         return loadModelFromJar();
       }
-      Path copy =
-          unpacked.resolve(
-              model.modelName()
-                  + "-"
-                  + HexFormat.of().formatHex(model.onnxSha256(), 0, 8)
-                  + ".onnx");
+      Path copy = stem(unpacked).resolveSibling(stem(unpacked).getFileName() + ".onnx");
       ByteBuffer mapped = Unpacked.mapIfIntact(copy, model.onnxLength(), model.onnxCrc32());
       if (mapped != null) {
         return mapped;
@@ -155,6 +158,18 @@ sealed interface ModelSource {
       ByteBuffer fromJar = loadModelFromJar();
       Unpacked.write(copy, fromJar);
       return fromJar;
+    }
+
+    @Override
+    public Path ortStem() {
+      Path unpacked = Unpacked.folder();
+      return unpacked == null ? null : stem(unpacked);
+    }
+
+    /** The model's files in the unpacked folder: its name and the start of its SHA-256. */
+    private Path stem(Path unpacked) {
+      return unpacked.resolve(
+          model.modelName() + "-" + HexFormat.of().formatHex(model.onnxSha256(), 0, 8));
     }
 
     private ByteBuffer loadModelFromJar() throws IOException {

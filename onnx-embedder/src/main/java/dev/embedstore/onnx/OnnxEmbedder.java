@@ -377,7 +377,11 @@ public final class OnnxEmbedder implements Embedder {
         if (s == null) {
           s =
               OnnxSession.create(
-                  source.loadModel(), source.describe(), spec.dimension(), intraOpThreads);
+                  source::loadModel,
+                  source.ortStem(),
+                  source.describe(),
+                  spec.dimension(),
+                  intraOpThreads);
           session = s;
         }
       }

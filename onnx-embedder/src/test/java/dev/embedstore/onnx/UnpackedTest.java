@@ -31,25 +31,29 @@ class UnpackedTest {
   void aSecondProcessMapsTheUnpackedCopiesAndADamagedCopyIsReplaced(@TempDir Path tmp)
       throws Exception {
     Path dir = tmp.resolve("unpacked");
-    float[] expected;
-    try (OnnxEmbedder model = OnnxEmbedder.open(MODEL.modelName())) {
-      expected = model.embed(List.of(UnpackedLoad.TEXT), Role.DOCUMENT).get(0);
-    }
-    String vector = Arrays.toString(expected);
+    String vector = vectorWithoutTheFolder(MODEL);
 
-    List<String> first = child(dir);
+    List<String> first = child(MODEL, dir);
     assertEquals(vector, first.get(0), "the first process embeds as one without the folder");
-    Path copy = onlyModelCopy(dir);
+    Path copy = onlyCopy(dir, ".onnx");
+    Path ort = onlyCopy(dir, ".ort");
     byte[] original;
     try (InputStream in = getClass().getClassLoader().getResourceAsStream(MODEL.onnxResource())) {
       original = in.readAllBytes();
     }
     assertArrayEquals(original, Files.readAllBytes(copy), "the copy is the jar's ONNX file");
     assertFalse(mapped(first, copy), "the first process read the model from the jar: " + first);
+    assertTrue(
+        ort.getFileName()
+            .toString()
+            .matches(MODEL.modelName() + "-[0-9a-f]{16}-ort.+-[0-9a-f]{8}\\.ort"),
+        ort.toString());
 
-    List<String> second = child(dir);
-    assertEquals(vector, second.get(0));
-    assertTrue(mapped(second, copy), "the second process maps the copy: " + second);
+    // The next process makes its session from the ORT-format copy and never reads the ONNX file.
+    List<String> second = child(MODEL, dir);
+    assertEquals(vector, second.get(0), "the ORT-format copy gives the same vector, bit for bit");
+    assertTrue(mapped(second, ort), "the second process maps the ORT-format copy: " + second);
+    assertFalse(mapped(second, copy), "and not the ONNX copy: " + second);
     if (isLinuxX64()) {
       assertTrue(
           second.stream()
@@ -57,20 +61,59 @@ class UnpackedTest {
           "ONNX Runtime's library is loaded from the folder: " + second);
     }
 
+    // A damaged ORT-format copy is deleted, not loaded; the ONNX copy serves and a new one is made.
+    byte[] ortBytes = Files.readAllBytes(ort);
+    byte[] damagedOrt = ortBytes.clone();
+    damagedOrt[damagedOrt.length / 2] ^= 1;
+    Files.write(ort, damagedOrt);
+    List<String> third = child(MODEL, dir);
+    assertEquals(vector, third.get(0), "a damaged ORT-format copy is not used");
+    assertFalse(mapped(third, ort), third.toString());
+    assertTrue(mapped(third, copy), "the ONNX copy served instead: " + third);
+    Path remade = onlyCopy(dir, ".ort");
+    assertEquals(ortBytes.length, Files.size(remade), "and a whole ORT-format copy is made again");
+
+    // A damaged ONNX copy, with no ORT-format copy to bypass it: replaced from the jar.
+    Files.delete(remade);
     byte[] damaged = original.clone();
     damaged[damaged.length / 2] ^= 1;
     Files.write(copy, damaged);
-    List<String> third = child(dir);
-    assertEquals(vector, third.get(0), "a damaged copy is not used");
-    assertFalse(mapped(third, copy), "the damaged copy was dropped, the jar read: " + third);
+    List<String> fourth = child(MODEL, dir);
+    assertEquals(vector, fourth.get(0), "a damaged copy is not used");
+    assertFalse(mapped(fourth, copy), "the damaged copy was dropped, the jar read: " + fourth);
     assertArrayEquals(original, Files.readAllBytes(copy), "and the copy is written again");
+    onlyCopy(dir, ".ort");
   }
 
-  private static Path onlyModelCopy(Path dir) throws IOException {
+  /**
+   * The ORT-format copy of every bundled graph (fp32, bge-small; the int8 one above) gives exactly
+   * the vectors of a session made from the ONNX file at ONNX Runtime's highest optimisation level.
+   */
+  @Test
+  void theOrtFormatCopyOfTheFloatGraphsGivesTheSameVectors(@TempDir Path tmp) throws Exception {
+    for (BundledModel model :
+        new BundledModel[] {BundledModel.ALL_MINILM_L6_V2, BundledModel.BGE_SMALL_EN_V1_5}) {
+      Path dir = tmp.resolve(model.modelName());
+      String vector = vectorWithoutTheFolder(model);
+      assertEquals(vector, child(model, dir).get(0), model + ", writing the copy");
+      Path ort = onlyCopy(dir, ".ort");
+      List<String> second = child(model, dir);
+      assertTrue(mapped(second, ort), second.toString());
+      assertEquals(vector, second.get(0), model + ", from the copy");
+    }
+  }
+
+  private static String vectorWithoutTheFolder(BundledModel model) throws IOException {
+    try (OnnxEmbedder embedder = OnnxEmbedder.open(model.modelName())) {
+      return Arrays.toString(embedder.embed(List.of(UnpackedLoad.TEXT), Role.DOCUMENT).get(0));
+    }
+  }
+
+  private static Path onlyCopy(Path dir, String extension) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      List<Path> onnx = files.filter(p -> p.toString().endsWith(".onnx")).toList();
-      assertEquals(1, onnx.size(), onnx.toString());
-      return onnx.get(0);
+      List<Path> found = files.filter(p -> p.toString().endsWith(extension)).toList();
+      assertEquals(1, found.size(), found.toString());
+      return found.get(0);
     }
   }
 
@@ -83,13 +126,13 @@ class UnpackedTest {
         && System.getProperty("os.arch").equals("amd64");
   }
 
-  private static List<String> child(Path dir) throws Exception {
+  private static List<String> child(BundledModel model, Path dir) throws Exception {
     Process p =
         new ProcessBuilder(
                 ChildJvm.command(
                     List.of("-D" + Unpacked.PROPERTY + "=" + dir.toAbsolutePath()),
                     UnpackedLoad.class,
-                    MODEL.modelName(),
+                    model.modelName(),
                     dir.toAbsolutePath().toString()))
             .redirectErrorStream(true)
             .start();

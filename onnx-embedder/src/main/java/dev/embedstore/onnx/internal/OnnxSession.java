@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
 import dev.embedstore.embed.EmbeddingException;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -32,14 +35,19 @@ public final class OnnxSession implements AutoCloseable {
   private final String outputName;
   private final String description;
   private final boolean batchDependent;
+  // The bytes the session was made from: a session from an ORT-format copy reads its weights from
+  // them, so they must stay mapped for as long as it lives.
+  private final ByteBuffer modelBytes;
 
   private OnnxSession(
       OrtSession session,
       boolean hasTokenTypes,
       String outputName,
       String description,
-      boolean batchDependent) {
+      boolean batchDependent,
+      ByteBuffer modelBytes) {
     this.session = session;
+    this.modelBytes = modelBytes;
     this.hasTokenTypes = hasTokenTypes;
     this.outputName = outputName;
     this.description = description;
@@ -59,29 +67,83 @@ public final class OnnxSession implements AutoCloseable {
     return batchDependent;
   }
 
-  /** Whether the graph holds an op whose output depends on its whole input tensor. */
+  /**
+   * Whether the graph holds an op whose output depends on its whole input tensor: {@code
+   * DynamicQuantizeLinear}, or what the optimiser fuses it into ({@code DynamicQuantizeMatMul}, as
+   * in an ORT-format copy), or {@code DynamicQuantizeLSTM}.
+   */
   private static boolean hasDynamicQuantization(ByteBuffer model) {
-    byte[] needle = "DynamicQuantizeLinear".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    int end = model.limit() - needle.length;
-    outer:
-    for (int i = 0; i <= end; i++) {
-      if (model.get(i) != needle[0]) {
-        continue;
-      }
-      for (int j = 1; j < needle.length; j++) {
-        if (model.get(i + j) != needle[j]) {
-          continue outer;
+    return contains(model, "DynamicQuantize".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Whether {@code needle} occurs in the buffer's bytes from 0 to its limit. A Boyer-Moore-Horspool
+   * scan over windows copied out in bulk: a float32 model is 90 MB without the needle, and a loop
+   * of single {@code get}s over a mapped buffer took about 0.4 s of a one-query search's 1.4 s (C1,
+   * the short commands' compiler); this reads each byte at most once and skips most of them.
+   *
+   * @param buffer the bytes; neither its position nor its limit changes
+   * @param needle what to look for, not empty
+   * @return whether it occurs
+   */
+  static boolean contains(ByteBuffer buffer, byte[] needle) {
+    int m = needle.length;
+    int[] shift = new int[256];
+    java.util.Arrays.fill(shift, m);
+    for (int i = 0; i < m - 1; i++) {
+      shift[needle[i] & 0xFF] = m - 1 - i;
+    }
+    byte last = needle[m - 1];
+    byte[] window = new byte[Math.max(SCAN_WINDOW, 2 * m)];
+    int limit = buffer.limit();
+    // Each window starts m - 1 bytes before the previous one ended, so no match spans two unseen.
+    for (int start = 0; start <= limit - m; start += window.length - (m - 1)) {
+      int length = Math.min(window.length, limit - start);
+      buffer.get(start, window, 0, length);
+      for (int end = m - 1; end < length; ) {
+        byte b = window[end];
+        if (b == last && matchesAt(window, end - (m - 1), needle)) {
+          return true;
         }
+        end += shift[b & 0xFF];
       }
-      return true;
+      if (start + length == limit) {
+        break;
+      }
     }
     return false;
+  }
+
+  private static boolean matchesAt(byte[] window, int from, byte[] needle) {
+    for (int j = 0; j < needle.length - 1; j++) {
+      if (window[from + j] != needle[j]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final int SCAN_WINDOW = 1 << 20;
+
+  /** Reads a model's ONNX file, only when it is needed. */
+  @FunctionalInterface
+  public interface OnnxFile {
+    /**
+     * The ONNX file's bytes.
+     *
+     * @return them, in a direct buffer
+     * @throws IOException if they cannot be read or are not the expected ones
+     */
+    ByteBuffer read() throws IOException;
   }
 
   /**
    * Creates a session and checks the graph: BERT inputs, an output of the expected dimension.
    *
-   * @param model the ONNX file's bytes, in a direct buffer
+   * @param onnx reads the ONNX file
+   * @param ortStem where the model's ORT-format copies live ({@link OrtFormatCopy#stem}, without
+   *     ONNX Runtime's version, which this adds), or null to make the session from the ONNX file at
+   *     {@code ALL_OPT} and write no copy
    * @param description the model, for messages
    * @param dimension the vectors' expected dimension
    * @param intraOpThreads the threads ONNX Runtime uses inside one run
@@ -89,9 +151,10 @@ public final class OnnxSession implements AutoCloseable {
    * @throws IOException if the model cannot be loaded or is not BERT-style
    */
   public static OnnxSession create(
-      ByteBuffer model, String description, int dimension, int intraOpThreads) throws IOException {
+      OnnxFile onnx, Path ortStem, String description, int dimension, int intraOpThreads)
+      throws IOException {
     return onLoadThread(
-        description, () -> createHere(model, description, dimension, intraOpThreads));
+        description, () -> createHere(onnx, ortStem, description, dimension, intraOpThreads));
   }
 
   /**
@@ -144,55 +207,110 @@ public final class OnnxSession implements AutoCloseable {
   static final long LOAD_STACK_BYTES = 16L << 20;
 
   private static OnnxSession createHere(
-      ByteBuffer model, String description, int dimension, int intraOpThreads) throws IOException {
+      OnnxFile onnx, Path ortStem, String description, int dimension, int intraOpThreads)
+      throws IOException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      options.setIntraOpNumThreads(intraOpThreads);
-      options.setInterOpNumThreads(1);
-      OrtSession s = env.createSession(model, options);
-      boolean success = false;
-      try {
-        Map<String, NodeInfo> in = s.getInputInfo();
-        if (!in.containsKey("input_ids") || !in.containsKey("attention_mask")) {
-          throw new IOException(
-              description + " is not a BERT-style model: its inputs are " + in.keySet());
-        }
-        Map<String, NodeInfo> outputs = s.getOutputInfo();
-        String name =
-            outputs.containsKey("last_hidden_state")
-                ? "last_hidden_state"
-                : outputs.keySet().iterator().next();
-        if (outputs.get(name).getInfo() instanceof TensorInfo info) {
-          long[] shape = info.getShape();
-          long last = shape[shape.length - 1];
-          if (last > 0 && last != dimension) {
-            throw new IOException(
-                description
-                    + " outputs vectors of dimension "
-                    + last
-                    + ", but its spec says "
-                    + dimension);
+    try {
+      Path stem = ortStem == null ? null : OrtFormatCopy.stem(ortStem, env.getVersion());
+      if (stem != null) {
+        OrtFormatCopy.Copy copy = OrtFormatCopy.map(stem);
+        if (copy != null) {
+          try (OrtSession.SessionOptions options = options(intraOpThreads, OptLevel.EXTENDED_OPT)) {
+            options.addConfigEntry("session.load_model_format", "ORT");
+            options.addConfigEntry("session.use_ort_model_bytes_directly", "1");
+            options.addConfigEntry("session.use_ort_model_bytes_for_initializers", "1");
+            return checked(
+                env.createSession(copy.bytes(), options), copy.bytes(), description, dimension);
+          } catch (OrtException e) {
+            OrtFormatCopy.delete(copy.file()); // not one this ONNX Runtime reads: made again below
           }
         }
-        OnnxSession out =
-            new OnnxSession(
-                s,
-                in.containsKey("token_type_ids"),
-                name,
-                description,
-                hasDynamicQuantization(model));
-        success = true;
-        return out;
-      } finally {
-        if (!success) {
-          s.close();
+      }
+      ByteBuffer model = onnx.read();
+      Path part = stem == null ? null : OrtFormatCopy.newPart(stem);
+      if (part != null) {
+        OrtSession s;
+        try (OrtSession.SessionOptions options = options(intraOpThreads, OptLevel.EXTENDED_OPT)) {
+          options.setOptimizedModelFilePath(part.toString());
+          options.addConfigEntry("session.save_model_format", "ORT");
+          s = env.createSession(model, options);
+        } catch (OrtException e) {
+          s = null; // writing the copy failed: a plain session below says what is wrong, if
+          // anything
         }
+        if (s != null) {
+          OnnxSession out = checked(s, model, description, dimension);
+          OrtFormatCopy.publish(part, stem);
+          return out;
+        }
+        OrtFormatCopy.delete(part);
+      }
+      try (OrtSession.SessionOptions options = options(intraOpThreads, OptLevel.ALL_OPT)) {
+        return checked(env.createSession(model, options), model, description, dimension);
       }
     } catch (OrtException e) {
       throw new IOException(
           "cannot load the ONNX model of " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static OrtSession.SessionOptions options(int intraOpThreads, OptLevel level)
+      throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
+      options.setOptimizationLevel(level);
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setIntraOpNumThreads(intraOpThreads);
+      options.setInterOpNumThreads(1);
+      return options;
+    } catch (OrtException | RuntimeException e) {
+      options.close();
+      throw e;
+    }
+  }
+
+  /** Checks a new session's graph; closes it if that fails. */
+  private static OnnxSession checked(
+      OrtSession s, ByteBuffer model, String description, int dimension)
+      throws IOException, OrtException {
+    boolean success = false;
+    try {
+      Map<String, NodeInfo> in = s.getInputInfo();
+      if (!in.containsKey("input_ids") || !in.containsKey("attention_mask")) {
+        throw new IOException(
+            description + " is not a BERT-style model: its inputs are " + in.keySet());
+      }
+      Map<String, NodeInfo> outputs = s.getOutputInfo();
+      String name =
+          outputs.containsKey("last_hidden_state")
+              ? "last_hidden_state"
+              : outputs.keySet().iterator().next();
+      if (outputs.get(name).getInfo() instanceof TensorInfo info) {
+        long[] shape = info.getShape();
+        long last = shape[shape.length - 1];
+        if (last > 0 && last != dimension) {
+          throw new IOException(
+              description
+                  + " outputs vectors of dimension "
+                  + last
+                  + ", but its spec says "
+                  + dimension);
+        }
+      }
+      OnnxSession out =
+          new OnnxSession(
+              s,
+              in.containsKey("token_type_ids"),
+              name,
+              description,
+              hasDynamicQuantization(model),
+              model);
+      success = true;
+      return out;
+    } finally {
+      if (!success) {
+        s.close();
+      }
     }
   }
 
@@ -276,6 +394,8 @@ public final class OnnxSession implements AutoCloseable {
       session.close();
     } catch (OrtException e) {
       throw new EmbeddingException("closing the ONNX session of " + description + " failed", e);
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(modelBytes);
     }
   }
 }

@@ -214,7 +214,7 @@ public final class Unpacked {
   }
 
   /** A new temporary file beside the given one, readable by all like a file the build unpacks. */
-  private static Path newPart(Path file) throws IOException {
+  static Path newPart(Path file) throws IOException {
     Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".part");
     try {
       Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
@@ -224,7 +224,7 @@ public final class Unpacked {
     return tmp;
   }
 
-  private static void move(Path from, Path to) throws IOException {
+  static void move(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
