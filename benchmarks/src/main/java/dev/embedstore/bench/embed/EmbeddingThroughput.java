@@ -75,6 +75,11 @@ public final class EmbeddingThroughput {
    * @param vsLangchain4jInt8 embedstore over langchain4j, int8
    * @param ofCeilingFp32 embedstore's share of the ONNX Runtime ceiling, fp32
    * @param ofCeilingInt8 embedstore's share of the ONNX Runtime ceiling, int8
+   * @param gflopsFp32 embedstore's fp32 embedding in billions of operations per second, counting
+   *     only real tokens ({@link FloatPeak#miniLmFlops})
+   * @param gflopsCeilingFp32 the same for the ceiling's uniform batches
+   * @param peakGflops the float32 FMA peak of all cores, measured in the same run ({@link
+   *     FloatPeak#measure})
    */
   public record Result(
       int texts,
@@ -84,7 +89,10 @@ public final class EmbeddingThroughput {
       double vsLangchain4jFp32,
       double vsLangchain4jInt8,
       double ofCeilingFp32,
-      double ofCeilingInt8) {}
+      double ofCeilingInt8,
+      double gflopsFp32,
+      double gflopsCeilingFp32,
+      double peakGflops) {}
 
   /**
    * Runs the comparison.
@@ -102,8 +110,11 @@ public final class EmbeddingThroughput {
         OnnxEmbedder int8 = OnnxEmbedder.bundled(BundledModel.ALL_MINILM_L6_V2_Q)) {
       List<String> texts = chunks(corpus, fp32, count);
       long tokens = 0;
+      double flops = 0;
       for (String t : texts) {
-        tokens += fp32.tokenCounter().countTokens(t) + 2;
+        int n = fp32.tokenCounter().countTokens(t) + 2;
+        tokens += n;
+        flops += FloatPeak.miniLmFlops(n);
       }
       int meanLength = (int) Math.round((double) tokens / texts.size());
       log.printf(
@@ -154,6 +165,10 @@ public final class EmbeddingThroughput {
           log.printf(
               Locale.ROOT, "%-18s %10.1f %12.0f%n", names.get(c), perSecond[c], tokens / sec);
         }
+        double peak = FloatPeak.measure() / 1e9;
+        double gflops = flops / median(column(seconds, 0)) / 1e9;
+        double ceilingGflops =
+            texts.size() * FloatPeak.miniLmFlops(meanLength) / median(column(seconds, 2)) / 1e9;
         Result result =
             new Result(
                 texts.size(),
@@ -163,7 +178,22 @@ public final class EmbeddingThroughput {
                 ratio(seconds, 1, 0),
                 ratio(seconds, 4, 3),
                 ratio(seconds, 2, 0),
-                ratio(seconds, 5, 3));
+                ratio(seconds, 5, 3),
+                gflops,
+                ceilingGflops,
+                peak);
+        log.printf(
+            Locale.ROOT,
+            "%nfp32 work (real tokens only, %.2f GFLOP per round): embedstore %.1f GFLOP/s,"
+                + " ceiling %.1f GFLOP/s; float32 FMA peak of the %d cores, measured: %.1f GFLOP/s"
+                + " (%d lanes): embedstore at %.0f%% of it%n",
+            flops / 1e9,
+            gflops,
+            ceilingGflops,
+            Runtime.getRuntime().availableProcessors(),
+            peak,
+            FloatPeak.lanes(),
+            100 * gflops / peak);
         log.printf(
             Locale.ROOT,
             "%nratios (median of per-round ratios):%n"

@@ -446,6 +446,9 @@ public final class MacroReport {
     section.put("vs_langchain4j_int8", t.vsLangchain4jInt8());
     section.put("of_ceiling_fp32", t.ofCeilingFp32());
     section.put("of_ceiling_int8", t.ofCeilingInt8());
+    section.put("gflops_fp32", t.gflopsFp32());
+    section.put("gflops_ceiling_fp32", t.gflopsCeilingFp32());
+    section.put("peak_gflops_fp32_fma", t.peakGflops());
     json.put("embedding_throughput", section);
     row(
         "embedding fp32 vs langchain4j",
@@ -471,6 +474,14 @@ public final class MacroReport {
             100 * t.ofCeilingFp32(),
             100 * t.ofCeilingInt8()),
         "target >= 90%");
+    row(
+        "fp32 embedding, GFLOP/s of real tokens",
+        String.format(Locale.ROOT, "%.1f (ceiling %.1f)", t.gflopsFp32(), t.gflopsCeilingFp32()),
+        String.format(
+            Locale.ROOT,
+            "%.0f%% of the CPU's float32 FMA peak measured in the same run, %.1f GFLOP/s",
+            100 * t.gflopsFp32() / t.peakGflops(),
+            t.peakGflops()));
   }
 
   // -----------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import dev.embedstore.bench.TempFolders;
 import dev.embedstore.bench.report.ChildProcesses.Timed;
 import dev.embedstore.store.Document;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 /**
  * The whole-process table: what a user measures with a stopwatch around each command, Embedstore
@@ -34,6 +37,8 @@ import java.util.Map;
  *       build again over its full cache (a new FAISS index);
  *   <li><b>delete 10, re-index all</b>: a {@code delete} process and an {@code index} process of
  *       all documents, for Embedstore and design B;
+ *   <li><b>the floor</b>: {@link LuceneFloor}, a bare JVM that writes the same texts with the
+ *       exported cache's vectors to a new Lucene index: what any JVM + Lucene re-create pays;
  *   <li><b>search</b>: one query (a different one each run, so no cache holds it) with the model
  *       embedding it; <b>--help</b>: Embedstore's only.
  * </ul>
@@ -145,6 +150,7 @@ public final class WholeProcessReport {
     exec(
         embedstore(
             "cache", "import", "--model", MODEL, "--store", scratch.resolve("warm-2"), warmNpy));
+    exec(floor(scratch.resolve("warm-floor"), warmDocs, warmNpy, true));
 
     for (int run = 1; run <= runs; run++) {
       log.printf(Locale.ROOT, "whole process, run %d of %d%n", run, runs);
@@ -169,6 +175,12 @@ public final class WholeProcessReport {
           "embedstore", "recreate_inside_index", ChildProcesses.number(again.stdout(), "seconds"));
       Path exported = scratch.resolve("cache-" + run + ".npy");
       exec(embedstore("cache", "export", "--store", store, "--out", exported));
+      Timed bare =
+          time(
+              "lucene_floor",
+              "recreate",
+              floor(scratch.resolve("floor-" + run), docsFile, exported, false));
+      record("lucene_floor", "recreate_inside", ChildProcesses.number(bare.stdout(), "seconds"));
       Path imported = scratch.resolve("es-import-" + run);
       Timed imp =
           time(
@@ -260,6 +272,60 @@ public final class WholeProcessReport {
     return cmd;
   }
 
+  /**
+   * A JVM running {@link LuceneFloor} with the launcher's Lucene flags and a class-data archive of
+   * its own (written by the warm-up run, mapped by the timed ones).
+   */
+  private List<String> floor(Path index, Path docs, Path vectors, boolean writeArchive)
+      throws IOException {
+    Path archive = scratch.resolve("lucene-floor.jsa");
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-modules",
+        "jdk.incubator.vector",
+        "--enable-native-access=ALL-UNNAMED",
+        (writeArchive ? "-XX:ArchiveClassesAtExit=" : "-XX:SharedArchiveFile=") + archive,
+        "-Xlog:cds=off",
+        "-Xlog:cds+dynamic=off",
+        "-cp",
+        floorClassPath(),
+        LuceneFloor.class.getName(),
+        index.toString(),
+        docs.toString(),
+        vectors.toString());
+  }
+
+  /**
+   * The floor's class path: only jars, since a class-data archive refuses a class path with a
+   * non-empty folder: {@link LuceneFloor} in a jar of its own, and the jars it uses from this
+   * process's class path (Lucene's core, Jackson's core, embedstore-core for the {@code .npy}
+   * reader).
+   */
+  private String floorClassPath() throws IOException {
+    Path jar = scratch.resolve("lucene-floor.jar");
+    if (!Files.exists(jar)) {
+      String entry = LuceneFloor.class.getName().replace('.', '/') + ".class";
+      try (InputStream in = LuceneFloor.class.getClassLoader().getResourceAsStream(entry);
+          JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+        out.putNextEntry(new JarEntry(entry));
+        in.transferTo(out);
+        out.closeEntry();
+      }
+    }
+    List<String> path = new ArrayList<>(List.of(jar.toString()));
+    for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      String name = Path.of(e).getFileName().toString();
+      if (name.endsWith(".jar")
+          && !name.endsWith("-tests.jar")
+          && (name.startsWith("lucene-core-")
+              || name.startsWith("jackson-core-")
+              || name.startsWith("embedstore-core-"))) {
+        path.add(e);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, path);
+  }
+
   private List<String> embedstore(Object... args) {
     return children.launcher(args);
   }
@@ -338,6 +404,20 @@ public final class WholeProcessReport {
         null,
         ">= 2x vs A",
         peers);
+    log.println(
+        "| floor: a bare JVM writing the same texts and cached vectors to a new Lucene index"
+            + " (LuceneFloor, no Embedstore) | "
+            + runs("lucene_floor", "recreate")
+            + " | "
+            + (peers ? runs("langchain_faiss", "recreate") : "—")
+            + " | — | "
+            + (peers
+                ? String.format(
+                    Locale.ROOT,
+                    "A %.2fx",
+                    median("langchain_faiss", "recreate") / median("lucene_floor", "recreate"))
+                : "—")
+            + " | what no JVM + Lucene design gets under |");
     line(
         ratios,
         "re-create: cache import into a new store + index",

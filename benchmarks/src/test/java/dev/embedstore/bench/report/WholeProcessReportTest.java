@@ -60,5 +60,8 @@ class WholeProcessReportTest {
       assertTrue(es.get(phase).get(0) > 0, phase);
     }
     assertEquals(null, seconds.get("langchain_faiss"));
+    // The floor wrote every document, each with its cached vector.
+    assertTrue(seconds.get("lucene_floor").get("recreate").get(0) > 0);
+    assertTrue(text.contains("| floor: a bare JVM"), text);
   }
 }
