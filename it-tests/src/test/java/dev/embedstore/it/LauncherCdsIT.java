@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The class-data-sharing archives of {@code ./embedstore}: the first run of a command writes one
  * under its own name, the next moves it into place and maps it, a rebuilt jar makes the launcher
- * write it again, and an archive that is garbage, or a folder that cannot be written, never changes
- * what the command prints or returns. Uses the {@code help} command, whose archive no other test
- * touches.
+ * write it again, a damaged pending archive is deleted instead of moved into place, and an archive
+ * that is garbage, or a folder that cannot be written, never changes what the command prints or
+ * returns. Uses the {@code help} command, whose archive no other test touches.
  */
 class LauncherCdsIT {
   static final Path CDS = ROOT.resolve("cli/target/cds");
@@ -95,19 +95,34 @@ class LauncherCdsIT {
     Run reference = help(tmp.resolve("0.log"));
     assertHelp(reference);
 
-    // A valid archive with 16 bytes in its middle overwritten (newer than the jar, so that the
-    // launcher hands it to the JVM): its checksums no longer match.
+    // A valid archive with 16 bytes in its middle overwritten, left as the pending archive of a run
+    // that has ended (as a kill in the middle of a dump would leave one): the launcher checks it
+    // before moving it into place, and deletes it instead.
     assertHelp(help(tmp.resolve("1.log")));
     assertTrue(mapped(tmp.resolve("1.log")), "the reference run's archive is in place");
     byte[] archive = Files.readAllBytes(ARCHIVE);
-    java.util.Arrays.fill(archive, archive.length / 2, archive.length / 2 + 16, (byte) 0x5a);
-    Files.write(ARCHIVE, archive);
+    byte[] damaged = archive.clone();
+    java.util.Arrays.fill(damaged, damaged.length / 2, damaged.length / 2 + 16, (byte) 0x5a);
+    Files.delete(ARCHIVE);
+    Path pending = CDS.resolve("help.jsa.999999999"); // above any PID Linux hands out
+    Files.write(pending, damaged);
     Run corrupt = help(tmp.resolve("2.log"));
     assertHelp(corrupt);
     assertEquals(reference.stdout(), corrupt.stdout());
     assertFalse(mapped(tmp.resolve("2.log")), "a corrupt archive was mapped");
+    assertFalse(Files.exists(pending), "the corrupt pending archive is deleted");
+    assertFalse(Files.exists(ARCHIVE), "and not moved into place");
+    // A whole one in the same place is checked and moved in.
+    for (Path p : pending()) {
+      Files.delete(p); // the archive the last run wrote
+    }
+    Files.write(pending, archive);
+    Run whole = help(tmp.resolve("2b.log"));
+    assertHelp(whole);
+    assertTrue(mapped(tmp.resolve("2b.log")), "a whole pending archive is moved in and mapped");
+    assertFalse(Files.exists(pending));
 
-    // Not an archive at all.
+    // Not an archive at all, in place: the JVM refuses it by its header.
     Files.write(ARCHIVE, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
     Run garbage = help(tmp.resolve("3.log"));
     assertHelp(garbage);
