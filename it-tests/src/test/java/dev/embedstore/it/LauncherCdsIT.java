@@ -53,13 +53,17 @@ class LauncherCdsIT {
     }
   }
 
+  static void deletePending() throws Exception {
+    for (Path p : pending()) {
+      Files.delete(p);
+    }
+  }
+
   @Test
   void theFirstRunWritesTheArchiveAndTheNextMapsIt() throws Exception {
     LauncherIT.embedstore("--version"); // builds the jar if the sources changed
     Files.deleteIfExists(ARCHIVE);
-    for (Path p : pending()) {
-      Files.delete(p);
-    }
+    deletePending();
     Run first = help(tmp.resolve("1.log"));
     assertHelp(first);
     assertFalse(mapped(tmp.resolve("1.log")), "no archive yet");
@@ -113,9 +117,7 @@ class LauncherCdsIT {
     assertFalse(Files.exists(pending), "the corrupt pending archive is deleted");
     assertFalse(Files.exists(ARCHIVE), "and not moved into place");
     // A whole one in the same place is checked and moved in.
-    for (Path p : pending()) {
-      Files.delete(p); // the archive the last run wrote
-    }
+    deletePending(); // the archive the last run wrote
     Files.write(pending, archive);
     Run whole = help(tmp.resolve("2b.log"));
     assertHelp(whole);

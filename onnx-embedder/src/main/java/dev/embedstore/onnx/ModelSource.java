@@ -150,7 +150,8 @@ sealed interface ModelSource {
       if (unpacked == null) {
         return loadModelFromJar();
       }
-      Path copy = stem(unpacked).resolveSibling(stem(unpacked).getFileName() + ".onnx");
+      Path stem = stem(unpacked);
+      Path copy = stem.resolveSibling(stem.getFileName() + ".onnx");
       ByteBuffer mapped = Unpacked.mapIfIntact(copy, model.onnxLength(), model.onnxCrc32());
       if (mapped != null) {
         return mapped;

@@ -395,32 +395,30 @@ public final class WholeProcessReport {
     log.println(
         "| phase | Embedstore | LangChain CBE + FAISS (A) | tutorial + store (B) | peer / Embedstore | target |");
     log.println("|---|---|---|---|---|---|");
-    line(ratios, "cold build", "cold", "cold", "cold", ">= 1.3x (vs both)", peers);
+    line(ratios, "cold build", "embedstore", "cold", "cold", "cold", ">= 1.3x (vs both)", peers);
     line(
         ratios,
         "re-create from the cache (delete all, then index)",
+        "embedstore",
         "recreate",
         "recreate",
         null,
         ">= 2x vs A",
         peers);
-    log.println(
-        "| floor: a bare JVM writing the same texts and cached vectors to a new Lucene index"
-            + " (LuceneFloor, no Embedstore) | "
-            + runs("lucene_floor", "recreate")
-            + " | "
-            + (peers ? runs("langchain_faiss", "recreate") : "—")
-            + " | — | "
-            + (peers
-                ? String.format(
-                    Locale.ROOT,
-                    "A %.2fx",
-                    median("langchain_faiss", "recreate") / median("lucene_floor", "recreate"))
-                : "—")
-            + " | what no JVM + Lucene design gets under |");
+    line(
+        ratios,
+        "floor: a bare JVM writing the same texts and cached vectors to a new Lucene index"
+            + " (LuceneFloor, no Embedstore)",
+        "lucene_floor",
+        "recreate",
+        "recreate",
+        null,
+        "what no JVM + Lucene design gets under",
+        peers);
     line(
         ratios,
         "re-create: cache import into a new store + index",
+        "embedstore",
         "recreate_import",
         "recreate",
         null,
@@ -429,6 +427,7 @@ public final class WholeProcessReport {
     line(
         ratios,
         "delete 10, re-index all (two processes)",
+        "embedstore",
         "delete10_reindex",
         null,
         "delete10_reindex",
@@ -437,12 +436,13 @@ public final class WholeProcessReport {
     line(
         ratios,
         "search, the model embeds the query",
+        "embedstore",
         "search",
         "search",
         "search",
         "<= 1.0 s",
         peers);
-    line(ratios, "--help", "help", null, null, "<= 0.3 s", peers);
+    line(ratios, "--help", "embedstore", "help", null, null, "<= 0.3 s", peers);
     log.printf(
         Locale.ROOT,
         "Embedstore's delete of all %d ids before the re-create: %s s; inside index (its own \"seconds\"): %s s%n",
@@ -465,10 +465,16 @@ public final class WholeProcessReport {
     log.println();
   }
 
+  /**
+   * One row: {@code system}'s runs of {@code phase} in the Embedstore column (the floor's row puts
+   * its own there), the peers' runs and their medians over its median, also kept in {@code ratios}
+   * as {@code PHASE_vs_a} (prefixed with the system's name for any system but Embedstore).
+   */
   private void line(
       Map<String, Object> ratios,
       String what,
-      String esPhase,
+      String system,
+      String phase,
       String aPhase,
       String bPhase,
       String target,
@@ -476,22 +482,23 @@ public final class WholeProcessReport {
     String a = peers && aPhase != null ? runs("langchain_faiss", aPhase) : "—";
     String b = peers && bPhase != null ? runs("tutorial_store", bPhase) : "—";
     List<String> r = new ArrayList<>();
-    double es = median("embedstore", esPhase);
+    double es = median(system, phase);
+    String key = system.equals("embedstore") ? phase : system + "_" + phase;
     if (peers && aPhase != null) {
       double x = median("langchain_faiss", aPhase) / es;
-      ratios.put(esPhase + "_vs_a", x);
+      ratios.put(key + "_vs_a", x);
       r.add(String.format(Locale.ROOT, "A %.2fx", x));
     }
     if (peers && bPhase != null) {
       double x = median("tutorial_store", bPhase) / es;
-      ratios.put(esPhase + "_vs_b", x);
+      ratios.put(key + "_vs_b", x);
       r.add(String.format(Locale.ROOT, "B %.2fx", x));
     }
     log.println(
         "| "
             + what
             + " | "
-            + runs("embedstore", esPhase)
+            + runs(system, phase)
             + " | "
             + a
             + " | "

@@ -222,7 +222,8 @@ public final class OnnxSession implements AutoCloseable {
             return checked(
                 env.createSession(copy.bytes(), options), copy.bytes(), description, dimension);
           } catch (OrtException e) {
-            OrtFormatCopy.delete(copy.file()); // not one this ONNX Runtime reads: made again below
+            Unpacked.deleteQuietly(
+                copy.file()); // not one this ONNX Runtime reads: made again below
           }
         }
       }
@@ -235,15 +236,14 @@ public final class OnnxSession implements AutoCloseable {
           options.addConfigEntry("session.save_model_format", "ORT");
           s = env.createSession(model, options);
         } catch (OrtException e) {
-          s = null; // writing the copy failed: a plain session below says what is wrong, if
-          // anything
+          s = null; // saving failed: the plain session below says what is wrong, if anything is
         }
         if (s != null) {
           OnnxSession out = checked(s, model, description, dimension);
           OrtFormatCopy.publish(part, stem);
           return out;
         }
-        OrtFormatCopy.delete(part);
+        Unpacked.deleteQuietly(part);
       }
       try (OrtSession.SessionOptions options = options(intraOpThreads, OptLevel.ALL_OPT)) {
         return checked(env.createSession(model, options), model, description, dimension);

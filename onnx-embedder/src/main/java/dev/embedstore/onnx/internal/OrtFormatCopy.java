@@ -22,7 +22,7 @@ import java.util.zip.CRC32;
  * {@code EXTENDED_OPT} rather than {@code ALL_OPT}: the level above only adds layout changes for
  * convolutions, which are hardware-specific (so unfit for a file) and which a BERT graph has none
  * of. A session from the file gives bit for bit the vectors of one made from the ONNX file at
- * {@code ALL_OPT} ({@code OrtFormatCopyTest}).
+ * {@code ALL_OPT} ({@code UnpackedTest}).
  *
  * <p>Named {@code STEM-CRC.ort}, where the stem names the model, the first 8 bytes of its SHA-256
  * and ONNX Runtime's version (the format belongs to a version), and CRC is the file's own CRC-32: a
@@ -71,7 +71,7 @@ public final class OrtFormatCopy {
         if (!crc.matches("[0-9a-f]{8}")) {
           continue;
         }
-        MappedByteBuffer mapped = mapIfCrc(file, Long.parseLong(crc, 16));
+        MappedByteBuffer mapped = Unpacked.mapIfCrc(file, Long.parseLong(crc, 16));
         if (mapped != null) {
           return new Copy(file, mapped);
         }
@@ -79,21 +79,6 @@ public final class OrtFormatCopy {
     } catch (IOException | RuntimeException e) {
       return null; // only a speed-up
     }
-    return null;
-  }
-
-  private static MappedByteBuffer mapIfCrc(Path file, long crc32) {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-      CRC32 crc = new CRC32();
-      crc.update(mapped.duplicate());
-      if (crc.getValue() == crc32) {
-        return mapped;
-      }
-    } catch (IOException | RuntimeException e) {
-      // deleted below
-    }
-    delete(file);
     return null;
   }
 
@@ -124,7 +109,7 @@ public final class OrtFormatCopy {
       CRC32 crc = new CRC32();
       try (FileChannel ch = FileChannel.open(part, StandardOpenOption.READ)) {
         if (ch.size() == 0) {
-          delete(part);
+          Unpacked.deleteQuietly(part);
           return;
         }
         crc.update(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()));
@@ -134,22 +119,7 @@ public final class OrtFormatCopy {
               String.format(Locale.ROOT, "%s-%08x.ort", stem.getFileName(), crc.getValue()));
       Unpacked.move(part, file);
     } catch (IOException | RuntimeException e) {
-      delete(part);
-    }
-  }
-
-  /**
-   * Deletes a file quietly (a copy ONNX Runtime refused, say).
-   *
-   * @param file the file, or null
-   */
-  public static void delete(Path file) {
-    if (file != null) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        // only a speed-up: the next process tries again
-      }
+      Unpacked.deleteQuietly(part);
     }
   }
 }

@@ -59,12 +59,30 @@ public final class Unpacked {
    * @return the mapped bytes, or null when the file is missing, different or unreadable
    */
   public static MappedByteBuffer mapIfIntact(Path file, long length, long crc32) {
+    return mapChecked(file, length, crc32);
+  }
+
+  /**
+   * Maps a file of the folder read-only if it has the given CRC-32, whatever its length (a file
+   * whose checksum is in its name); deletes it if it does not.
+   *
+   * @param file the file
+   * @param crc32 its expected CRC-32
+   * @return the mapped bytes, or null when the file is missing, different or unreadable
+   */
+  public static MappedByteBuffer mapIfCrc(Path file, long crc32) {
+    return mapChecked(file, -1, crc32);
+  }
+
+  /** Maps the file if its length (unless negative) and its CRC-32 are these; deletes it if not. */
+  private static MappedByteBuffer mapChecked(Path file, long length, long crc32) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (ch.size() != length) {
+      long size = ch.size();
+      if (length >= 0 && size != length) {
         Files.deleteIfExists(file);
         return null;
       }
-      MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, length);
+      MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
       CRC32 crc = new CRC32();
       crc.update(mapped.duplicate());
       if (crc.getValue() != crc32) {
@@ -232,12 +250,13 @@ public final class Unpacked {
     }
   }
 
-  private static void deleteQuietly(Path file) {
+  /** Deletes a file of the folder if it is there; a failure leaves it for the next process. */
+  static void deleteQuietly(Path file) {
     if (file != null) {
       try {
         Files.deleteIfExists(file);
       } catch (IOException e) {
-        // a leftover .part file; the next write uses another name
+        // a leftover .part file uses no name a later write needs; any other file is tried again
       }
     }
   }
