@@ -107,7 +107,9 @@ final class EmbedCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     long[] counts = new long[3]; // texts, embedded, from cache
     try (OnnxEmbedder embedder =
-            viaStore ? options.openModel() : OnnxEmbedder.open(modelOrDefault());
+            viaStore
+                ? options.openModel()
+                : OnnxEmbedder.open(StoreOptions.modelOrFolder(modelOrDefault()));
         VectorStore s = viaStore ? options.open(embedder, true, null) : null;
         CachedEmbedder cached =
             s != null
@@ -161,7 +163,7 @@ final class EmbedCommand implements Callable<Integer> {
   }
 
   private BufferedReader open() throws IOException {
-    InputStream stream = "-".equals(in) ? Terminal.in() : Files.newInputStream(Path.of(in));
+    InputStream stream = "-".equals(in) ? Terminal.in() : Files.newInputStream(Terminal.path(in));
     return new BufferedReader(
         new InputStreamReader(
             stream,

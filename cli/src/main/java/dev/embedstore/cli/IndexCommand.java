@@ -226,48 +226,56 @@ final class IndexCommand implements Callable<Integer> {
     return out;
   }
 
-  /** Reads every input; nothing is written yet. */
+  /**
+   * Reads every input; nothing is written yet. Files are read through their paths resolved against
+   * the working folder ({@link Terminal#path}), but named as typed: a file's document id is its
+   * path as given on the command line (relative stays relative), whichever JVM runs the command.
+   */
   static Inputs read(List<String> paths) throws IOException {
     Inputs in = new Inputs();
-    List<Path> plain = new ArrayList<>();
     for (String p : paths) {
       if (p.equals("-")) {
         readJsonl(Terminal.in(), "-", in);
-      } else {
-        Path path = Path.of(p);
-        if (!Files.exists(path)) {
-          throw new java.nio.file.NoSuchFileException(p);
-        }
-        if (Files.isDirectory(path)) {
-          in.folders.add(path);
-        }
-        plain.add(path);
-      }
-    }
-    for (Path file : TextFiles.list(plain)) {
-      if (TextFiles.isJsonl(file)) {
-        readJsonl(Files.newInputStream(file), file.toString(), in);
         continue;
       }
-      switch (TextFiles.read(file)) {
-        case TextFiles.Content.Binary b -> in.binarySkipped++;
-        case TextFiles.Content.Text t -> {
-          if (t.invalidUtf8()) {
-            in.invalidUtf8++;
-            Terminal.err().println("warning: " + file + ": invalid UTF-8 replaced with U+FFFD");
-          }
-          String id = file.normalize().toString();
-          String name = file.getFileName().toString();
-          int dot = name.lastIndexOf('.');
-          Map<String, Object> meta = new LinkedHashMap<>();
-          meta.put("source", "file");
-          meta.put("path", id);
-          meta.put("ext", dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "");
-          put(in.files, new InputRecord(id, null, t.text(), meta, id), in);
-        }
+      Path typed = Path.of(p);
+      Path resolved = Terminal.path(p);
+      if (!Files.exists(resolved)) {
+        throw new java.nio.file.NoSuchFileException(p);
+      }
+      if (Files.isDirectory(resolved)) {
+        in.folders.add(typed);
+      }
+      for (Path file : TextFiles.list(List.of(resolved))) {
+        readFile(file, typed.resolve(resolved.relativize(file)), in);
       }
     }
     return in;
+  }
+
+  /** Reads one file ({@code file}, absolute) under the name the user gave it ({@code named}). */
+  private static void readFile(Path file, Path named, Inputs in) throws IOException {
+    if (TextFiles.isJsonl(file)) {
+      readJsonl(Files.newInputStream(file), named.toString(), in);
+      return;
+    }
+    switch (TextFiles.read(file)) {
+      case TextFiles.Content.Binary b -> in.binarySkipped++;
+      case TextFiles.Content.Text t -> {
+        if (t.invalidUtf8()) {
+          in.invalidUtf8++;
+          Terminal.err().println("warning: " + named + ": invalid UTF-8 replaced with U+FFFD");
+        }
+        String id = named.normalize().toString();
+        String name = named.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("source", "file");
+        meta.put("path", id);
+        meta.put("ext", dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "");
+        put(in.files, new InputRecord(id, null, t.text(), meta, id), in);
+      }
+    }
   }
 
   private static void readJsonl(InputStream stream, String name, Inputs in) throws IOException {

@@ -1,5 +1,6 @@
 package dev.embedstore.cli;
 
+import dev.embedstore.cli.daemon.DaemonClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,10 +39,14 @@ import picocli.CommandLine.ScopeType;
       EvalCommand.class,
       DemoCommand.class,
       ServeCommand.class,
+      DaemonCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   private static volatile boolean verbose;
+
+  /** Whether the last command failed with an internal error: its state is not to be trusted. */
+  private static volatile boolean internalError;
 
   /** Held so that the level set on it is not lost to garbage collection. */
   private static final java.util.logging.Logger LUCENE_LOG =
@@ -67,8 +73,25 @@ public final class Main implements Runnable {
    * @param args the arguments
    */
   public static void main(String[] args) {
+    endWithParent();
     int code = run(args);
     Terminal.exit(code);
+  }
+
+  /**
+   * A command run as the child of a client of the background process ({@link
+   * DaemonClient#PARENT_PROPERTY}) ends when its client does, as it would if it were the client.
+   */
+  private static void endWithParent() {
+    String parent = System.getProperty(DaemonClient.PARENT_PROPERTY);
+    if (parent == null) {
+      return;
+    }
+    java.util.Optional<ProcessHandle> client = ProcessHandle.of(Long.parseLong(parent));
+    if (client.isEmpty()) {
+      Runtime.getRuntime().halt(1);
+    }
+    client.get().onExit().thenRun(() -> Runtime.getRuntime().halt(1));
   }
 
   /**
@@ -78,6 +101,8 @@ public final class Main implements Runnable {
    * @return the exit code
    */
   public static int run(String... args) {
+    verbose = false;
+    internalError = false;
     // Lucene logs its SIMD setup at INFO on every start; users need only warnings.
     LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
     if ("c1".equals(System.getProperty("embedstore.jit"))) {
@@ -86,12 +111,37 @@ public final class Main implements Runnable {
       VECTORIZATION_LOG.setLevel(java.util.logging.Level.SEVERE);
     }
     CommandLine cmd = new CommandLine(new Main());
+    // A path option names a file of the invoking process's working folder, which in the background
+    // process is not the JVM's own: resolved when parsed, the command holds absolute paths only.
+    cmd.registerConverter(Path.class, Terminal::path);
     cmd.setOut(new PrintWriter(Terminal.out(), true, StandardCharsets.UTF_8));
     cmd.setErr(new PrintWriter(Terminal.err(), true, StandardCharsets.UTF_8));
     cmd.setExecutionExceptionHandler(Main::onFailure);
     cmd.setParameterExceptionHandler(Main::onUsageError);
     return cmd.execute(args);
   }
+
+  /**
+   * Runs the command line for a client of the background process, with the client's streams and
+   * working folder, without ending the JVM.
+   *
+   * @param invocation the client's streams, folder and terminal
+   * @param args the arguments
+   * @return how it ended
+   */
+  public static Outcome run(Invocation invocation, String... args) {
+    int code = Terminal.relay(invocation, () -> run(args));
+    return new Outcome(code, !internalError);
+  }
+
+  /**
+   * How a command run for a client ended.
+   *
+   * @param exitCode its exit code
+   * @param clean false when it failed with an internal error (a bug, not the input or the store):
+   *     whatever it held may not have been released, so its JVM should not run more
+   */
+  public record Outcome(int exitCode, boolean clean) {}
 
   @Override
   public void run() {
@@ -109,13 +159,17 @@ public final class Main implements Runnable {
 
   private static int onFailure(Exception e, CommandLine cmd, ParseResult parsed) {
     PrintWriter err = cmd.getErr();
-    err.println("error: " + describe(e));
+    String message = describe(e);
+    internalError = message.startsWith(INTERNAL_ERROR);
+    err.println("error: " + message);
     if (verbose) {
       e.printStackTrace(err);
     }
     err.flush();
     return e instanceof CliException c ? c.exitCode() : CliException.FAILURE;
   }
+
+  private static final String INTERNAL_ERROR = "internal error: ";
 
   /** The one-line description of a failure: what failed, naming the file, id or value at fault. */
   static String describe(Throwable e) {
@@ -132,7 +186,7 @@ public final class Main implements Runnable {
       case IllegalArgumentException ia -> ia.getMessage();
       case UnsupportedOperationException u -> u.getMessage();
       default ->
-          "internal error: "
+          INTERNAL_ERROR
               + e
               + (verbose ? "" : " (run again with --verbose for the stack trace, and report it)");
     };

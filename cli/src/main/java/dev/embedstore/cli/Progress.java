@@ -28,7 +28,7 @@ final class Progress implements AutoCloseable {
    * @param total how many texts are expected, or -1 when unknown
    */
   Progress(String label, long total) {
-    this(Terminal.err(), label, total, Boolean.getBoolean("embedstore.tty"));
+    this(Terminal.err(), label, total, Terminal.tty());
   }
 
   Progress(PrintStream err, String label, long total, boolean enabled) {

@@ -121,7 +121,20 @@ final class StoreOptions {
             describe() + " was built with model folder " + name + "; give it with --model DIR");
       }
     }
-    return OnnxEmbedder.open(name == null ? BundledModel.DEFAULT.modelName() : name);
+    return OnnxEmbedder.open(modelOrFolder(name == null ? BundledModel.DEFAULT.modelName() : name));
+  }
+
+  /**
+   * A {@code --model} value for {@link OnnxEmbedder#open}: a bundled model's name as it is, a model
+   * folder resolved against the working folder ({@link Terminal#path}).
+   */
+  static String modelOrFolder(String nameOrFolder) {
+    for (BundledModel m : BundledModel.values()) {
+      if (m.modelName().equals(nameOrFolder)) {
+        return nameOrFolder;
+      }
+    }
+    return Terminal.path(nameOrFolder).toString();
   }
 
   /** Fails, naming the store and how to create it, when there is no store there. */

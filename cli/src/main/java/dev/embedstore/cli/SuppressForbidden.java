@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 /** Lets forbidden-apis accept a banned call in one class, with the reason written beside it. */
 @Retention(RetentionPolicy.CLASS)
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.CONSTRUCTOR, ElementType.FIELD})
-@interface SuppressForbidden {
+public @interface SuppressForbidden {
   /**
    * Why the banned API is right here.
    *

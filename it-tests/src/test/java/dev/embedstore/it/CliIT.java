@@ -340,6 +340,7 @@ class CliIT {
                 store.toString())
             .directory(LauncherIT.ROOT.toFile());
     pb.environment().remove("JAVA_HOME");
+    LauncherIT.daemonEnvironment(pb.environment());
     Process p = pb.redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String firstLine = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor());

@@ -150,6 +150,7 @@ class CrashIT {
               "100");
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
       pb.environment().remove("JAVA_HOME");
+      LauncherIT.daemonEnvironment(pb.environment());
       pb.redirectErrorStream(true).redirectOutput(tmp.resolve("cli-" + trial + ".log").toFile());
       Process p = pb.start();
       // Kill at a seeded commit: the store's commit generation (segments_N) is its progress. The
@@ -160,7 +161,8 @@ class CrashIT {
       while (commitGeneration(store) < killAt && System.nanoTime() < deadline && p.isAlive()) {
         Thread.sleep(20);
       }
-      // The launcher execs java, so this is the JVM itself.
+      // The launcher execs java, so this is the JVM itself: the client of the background process
+      // that runs the ingestion, which ends with it (DaemonIT), as the ingestion's own JVM would.
       if (p.isAlive()) {
         killedMidway++;
       }

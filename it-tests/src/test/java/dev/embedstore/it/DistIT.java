@@ -31,6 +31,7 @@ class DistIT {
 
   static Path bundle;
   static Path tools;
+  static Path daemons;
 
   @BeforeAll
   static void unpack() throws Exception {
@@ -58,6 +59,10 @@ class DistIT {
     }
     assertTrue(Files.isExecutable(bundle.resolve("bin/embedstore")), "bin/embedstore executable");
 
+    daemons = Files.createDirectories(tmp.resolve("daemons"));
+    Files.setPosixFilePermissions(
+        daemons, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
     // A PATH with no java on it: only the tools the launcher calls (and a link to the launcher).
     tools = Files.createDirectories(tmp.resolve("path"));
     for (String tool : List.of("dirname", "readlink")) {
@@ -82,6 +87,8 @@ class DistIT {
     env.remove("EMBEDSTORE_JAVA_OPTS");
     env.remove("MAVEN_HOME");
     env.put("PATH", tools.toString());
+    env.remove("EMBEDSTORE_DAEMON");
+    env.put("EMBEDSTORE_DAEMON_DIR", daemons.toString());
     Path out = Files.createTempFile(tmp, "out", ".txt");
     Path err = Files.createTempFile(tmp, "err", ".txt");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -159,5 +166,14 @@ class DistIT {
                 "how do I make coffee"));
     assertEquals(0, search.exitCode(), search.stderr());
     assertTrue(search.stdout().startsWith("{\"hits\":[{\"id\":\"espresso\""), search.stdout());
+
+    // Both ran in a background process on the bundle's own runtime, which stop ends.
+    Run status = embedstore("daemon", "status");
+    assertEquals(0, status.exitCode(), status.stderr());
+    assertTrue(
+        status.stdout().contains("2 commands") && status.stdout().contains(bundle.toString()),
+        status.stdout());
+    Run stop = embedstore("daemon", "stop");
+    assertTrue(stop.stdout().startsWith("stopped pid "), stop.stdout() + stop.stderr());
   }
 }

@@ -19,6 +19,50 @@ class LauncherIT {
 
   record Run(int exitCode, String stdout, String stderr) {}
 
+  /**
+   * Where the background processes of this test run live: a private folder of their own, so that
+   * tests never use (or stop) the user's, and none outlives the run by long (the idle time below,
+   * and a {@code daemon stop} when the test JVM ends).
+   */
+  static final Path DAEMONS = daemonFolder();
+
+  private static Path daemonFolder() {
+    try {
+      Path dir = Files.createTempDirectory("esd-it"); // mode 0700: the client checks it
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      ProcessBuilder pb =
+                          new ProcessBuilder(
+                                  ROOT.resolve("embedstore").toString(), "daemon", "stop")
+                              .redirectErrorStream(true)
+                              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                      daemonEnvironment(pb.environment(), dir);
+                      pb.start().waitFor(60, TimeUnit.SECONDS);
+                    } catch (IOException | InterruptedException e) {
+                      // best effort: they end after their idle time anyway
+                    }
+                  },
+                  "stop-test-daemons"));
+      return dir;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Points a child's launcher at the test run's background processes. */
+  static void daemonEnvironment(java.util.Map<String, String> env) {
+    daemonEnvironment(env, DAEMONS);
+  }
+
+  private static void daemonEnvironment(java.util.Map<String, String> env, Path dir) {
+    env.put("EMBEDSTORE_DAEMON_DIR", dir.toString());
+    env.put("EMBEDSTORE_DAEMON_IDLE", "120");
+    env.remove("EMBEDSTORE_DAEMON");
+  }
+
   static Run embedstore(String... args) throws IOException, InterruptedException {
     return embedstoreWithOptions(null, args);
   }
@@ -35,6 +79,7 @@ class LauncherIT {
     // The launcher must find a JDK 21+ by itself, as on a newcomer's machine.
     pb.environment().remove("JAVA_HOME");
     pb.environment().remove("EMBEDSTORE_JAVA_OPTS");
+    daemonEnvironment(pb.environment());
     if (javaOptions != null) {
       pb.environment().put("EMBEDSTORE_JAVA_OPTS", javaOptions);
     }
