@@ -802,7 +802,8 @@ public final class LuceneVectorStore implements VectorStore {
         return;
       }
       closed = true;
-      IOUtils.close(embedder::close, cache::close, () -> index.close(this::userData));
+      IOUtils.close(
+          embedder::close, cache::close, writer::close, () -> index.close(this::userData));
     } finally {
       lifecycle.writeLock().unlock();
     }

@@ -10,6 +10,7 @@ import dev.embedstore.cache.CacheKey;
 import dev.embedstore.embed.ExternalModel;
 import dev.embedstore.embed.Role;
 import dev.embedstore.lucene.internal.CommitData;
+import dev.embedstore.lucene.internal.Fields;
 import dev.embedstore.store.Document;
 import dev.embedstore.store.SearchHit;
 import dev.embedstore.store.SearchMode;
@@ -26,7 +27,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +94,54 @@ class LuceneVectorStoreTest {
         assertArrayEquals(expected, cached[i], 0f, "doc " + i);
       }
     }
+  }
+
+  /**
+   * A batch of at least 64 documents is written by two threads on a machine with two cores (each
+   * half of it by one): every document lands once, searchable, and an update of the batch replaces
+   * every one. How many segments a commit then flushes depends on how the threads met Lucene's
+   * buffers (one or two), so only the bounds are checked.
+   */
+  @Test
+  void aLargeBatchIsWrittenByTwoThreadsAndEveryDocumentLandsOnce() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 32);
+    List<Document> docs = corpus(256);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      assertEquals(256, store.upsert(docs).added());
+    }
+    long segments = chunkSegments(dir);
+    assertTrue(segments >= 1 && segments <= 2, segments + " segments");
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      assertEquals(256, store.count());
+      for (Document d : List.of(docs.get(0), docs.get(127), docs.get(128), docs.get(255))) {
+        SearchRequest one =
+            SearchRequest.of(d.embeddedText(), 1)
+                .withFilter(new dev.embedstore.store.Filter.IdIn(java.util.Set.of(d.id())));
+        assertEquals(d.id(), store.search(one).get(0).id());
+      }
+      // Both halves replace their documents: nothing added, nothing doubled.
+      List<Document> edited = new ArrayList<>();
+      for (Document d : docs) {
+        edited.add(new Document(d.id(), d.text() + " (edited)", d.title(), d.metadata()));
+      }
+      assertEquals(256, store.upsert(edited).updated());
+      assertEquals(256, store.count());
+    }
+  }
+
+  /** How many segments of a store hold chunks. */
+  static long chunkSegments(Path store) throws IOException {
+    Term chunk = new Term(Fields.KIND, Fields.CHUNK);
+    long n = 0;
+    try (FSDirectory d = FSDirectory.open(store);
+        DirectoryReader r = DirectoryReader.open(d)) {
+      for (LeafReaderContext leaf : r.leaves()) {
+        if (leaf.reader().docFreq(chunk) > 0) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   @Test

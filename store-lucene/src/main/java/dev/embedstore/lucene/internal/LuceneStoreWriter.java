@@ -11,6 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexWriter;
@@ -39,6 +43,10 @@ import org.apache.lucene.util.UnicodeUtil;
  * instead of refreshing the searcher before each batch: each refresh would flush a tiny segment
  * (and its HNSW graph). Past {@value #MAX_UNSEEN} of them the searcher is refreshed instead.
  *
+ * <p>A batch of at least {@value #PARALLEL_MIN_DOCUMENTS} documents is written by two threads on a
+ * machine with two cores or more: the caller's and a helper the writer starts on first use and
+ * stops on {@link #close()}.
+ *
  * <p><b>NOTE</b>: not thread-safe; the store calls it under its write lock.
  */
 public final class LuceneStoreWriter implements StoreWriter {
@@ -52,6 +60,16 @@ public final class LuceneStoreWriter implements StoreWriter {
   private final MetadataSchema schema;
   private final Supplier<Map<String, String>> userData;
   private final Map<String, String> unseen = new HashMap<>();
+  private ExecutorService helper;
+
+  /**
+   * Batches of at least this many documents are written on two threads. Below it, handing half to
+   * another thread costs more than it saves, and each half would flush as a tiny segment.
+   */
+  static final int PARALLEL_MIN_DOCUMENTS = 64;
+
+  /** Whether there is a second core to write on. */
+  private static final boolean PARALLEL = Runtime.getRuntime().availableProcessors() > 1;
 
   /**
    * Creates the writer side of a store.
@@ -223,6 +241,34 @@ public final class LuceneStoreWriter implements StoreWriter {
       throws IOException {
     schema.putAll(newTypes); // before the chunks: a commit never lacks a type it holds
     IndexWriter writer = index.writer();
+    int n = documents.size();
+    if (n >= PARALLEL_MIN_DOCUMENTS && PARALLEL) {
+      // Two threads, so two of Lucene's per-thread buffers, each analysing its half's text and
+      // building its half's HNSW graph: the batch is written in about half the time, and a flush
+      // makes two segments instead of one (docs/benchmarks.md, "Writing on two threads").
+      Future<?> second = helper().submit(() -> add(writer, documents.subList(n / 2, n)));
+      try {
+        add(writer, documents.subList(0, n / 2));
+      } catch (IOException | RuntimeException | Error first) {
+        try {
+          join(second); // never leave the helper writing after the call returns
+        } catch (IOException | RuntimeException | Error also) {
+          first.addSuppressed(also);
+        }
+        throw first;
+      }
+      join(second);
+    } else {
+      add(writer, documents);
+    }
+    for (PreparedDocument p : documents) {
+      unseen.put(p.document().id(), p.digest());
+    }
+    index.changed();
+  }
+
+  /** Adds documents, each replacing the chunks of its id. */
+  private static Void add(IndexWriter writer, List<PreparedDocument> documents) throws IOException {
     for (PreparedDocument p : documents) {
       Document d = p.document();
       int n = p.chunks().size();
@@ -243,9 +289,47 @@ public final class LuceneStoreWriter implements StoreWriter {
         docs.add(chunk.toLucene(c.vector()));
       }
       writer.updateDocuments(new Term(Fields.ID, d.id()), docs);
-      unseen.put(d.id(), p.digest());
     }
-    index.changed();
+    return null;
+  }
+
+  /** Waits for the helper's half; its failure is thrown as the caller's would be. */
+  private static void join(Future<?> half) throws IOException {
+    try {
+      half.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while writing");
+    } catch (ExecutionException e) {
+      switch (e.getCause()) {
+        case IOException io -> throw io;
+        case RuntimeException re -> throw re;
+        case Error err -> throw err;
+        default -> throw new IOException(e.getCause());
+      }
+    }
+  }
+
+  /** The thread that writes the second half of large batches, started on first use. */
+  private synchronized ExecutorService helper() {
+    if (helper == null) {
+      helper =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "embedstore-store-writer");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    return helper;
+  }
+
+  /** Stops the helper thread, if one was started; the store calls it when it closes. */
+  public synchronized void close() {
+    if (helper != null) {
+      helper.shutdown();
+      helper = null;
+    }
   }
 
   @Override
