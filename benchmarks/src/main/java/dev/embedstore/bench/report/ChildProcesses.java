@@ -8,9 +8,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs the whole-process benchmarks' child processes from the repository root and times each from
@@ -19,8 +23,14 @@ import java.util.List;
  * <p>Not thread-safe: one report drives it.
  */
 final class ChildProcesses {
+  /**
+   * The environment variable that makes a command run in a JVM of its own (no background process).
+   */
+  static final Map<String, String> OWN_JVM = Map.of("EMBEDSTORE_DAEMON", "false");
+
   private final Path root;
   private final Path stderr;
+  private final Map<String, String> env = new LinkedHashMap<>();
 
   /**
    * @param root the repository root: the working directory, and where the launcher is
@@ -29,6 +39,33 @@ final class ChildProcesses {
   ChildProcesses(Path root, Path stderr) {
     this.root = root;
     this.stderr = stderr;
+  }
+
+  /**
+   * Sets an environment variable for every child from now on.
+   *
+   * @param name the variable
+   * @param value its value
+   */
+  void environment(String name, String value) {
+    env.put(name, value);
+  }
+
+  /**
+   * Gives the launcher's background processes a private folder under {@code scratch}, so that the
+   * report neither uses nor stops the user's.
+   *
+   * @param scratch the report's scratch folder
+   * @return the folder
+   * @throws IOException if it cannot be made
+   */
+  Path privateDaemons(Path scratch) throws IOException {
+    Path dir =
+        Files.createDirectories(
+            scratch.resolve("daemons"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    environment("EMBEDSTORE_DAEMON_DIR", dir.toString());
+    return dir;
   }
 
   /** The repository root: the {@code embedstore.root} property, or the working directory. */
@@ -60,7 +97,17 @@ final class ChildProcesses {
 
   /** Runs a child process to its end: its time and output, or null if it exited non-zero. */
   Timed run(List<String> cmd) throws IOException, InterruptedException {
+    return run(cmd, Map.of());
+  }
+
+  /**
+   * Runs a child process to its end with more environment variables: its time and output, or null
+   * if it exited non-zero.
+   */
+  Timed run(List<String> cmd, Map<String, String> more) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
+    pb.environment().putAll(env);
+    pb.environment().putAll(more);
     pb.redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     long t0 = System.nanoTime();
@@ -76,7 +123,12 @@ final class ChildProcesses {
 
   /** Runs a child process that must succeed. */
   Timed exec(List<String> cmd) throws IOException, InterruptedException {
-    Timed t = run(cmd);
+    return exec(cmd, Map.of());
+  }
+
+  /** Runs a child process that must succeed, with more environment variables. */
+  Timed exec(List<String> cmd, Map<String, String> more) throws IOException, InterruptedException {
+    Timed t = run(cmd, more);
     if (t == null) {
       throw new IOException("failed (see " + stderr + "): " + String.join(" ", cmd));
     }

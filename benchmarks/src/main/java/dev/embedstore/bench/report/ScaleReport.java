@@ -127,6 +127,7 @@ public final class ScaleReport {
         ChildProcesses.docLine(w, d.id(), d.embeddedText());
       }
     }
+    children.privateDaemons(scratch);
     Path seedStore = scratch.resolve("seed-store");
     log.println("scale: embedding " + seeds.size() + " seed passages (default model)...");
     exec(launcher("index", "--json", "--store", seedStore, seedDocs));
@@ -163,9 +164,20 @@ public final class ScaleReport {
     record("reindex_unchanged", again.seconds());
     json.put("reindex_embedded", ChildProcesses.number(again.stdout(), "embedded"));
     time("stats", launcher("stats", "--json", "--store", store));
-    List<String> qs = Beir.queries(data, 2);
+    List<String> qs = Beir.queries(data, 3);
     time("search_1", launcher("search", "--json", "--store", store, qs.get(0)));
     time("search_2", launcher("search", "--json", "--store", store, qs.get(1)));
+    // The same commands each in a JVM of its own, as before the background process.
+    record(
+        "own_jvm_stats",
+        children
+            .exec(launcher("stats", "--json", "--store", store), ChildProcesses.OWN_JVM)
+            .seconds());
+    record(
+        "own_jvm_search",
+        children
+            .exec(launcher("search", "--json", "--store", store, qs.get(2)), ChildProcesses.OWN_JVM)
+            .seconds());
     Timed hnsw = exec(launcher("search", "--json", "--store", store, "--queries", queries));
     record("search_100_queries", hnsw.seconds());
     Timed exact =
@@ -191,6 +203,7 @@ public final class ScaleReport {
       json.put("recall_at_10_oversample_" + oversample, recall(wide.stdout(), exact.stdout()));
     }
     json.put("store_bytes", size(store));
+    exec(launcher("daemon", "stop"));
     if (faiss) {
       Timed f =
           exec(

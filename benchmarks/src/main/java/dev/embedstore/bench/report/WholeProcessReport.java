@@ -43,6 +43,12 @@ import java.util.jar.JarOutputStream;
  *       embedding it; <b>--help</b>: Embedstore's only.
  * </ul>
  *
+ * <p>Embedstore's commands run as a user's do by default, in the launcher's background process
+ * (started by the warm-up, in a private folder, stopped at the end); the rows marked "in a JVM of
+ * its own" run the same commands on a copy of the same store with {@code EMBEDSTORE_DAEMON=false},
+ * as every command ran before the background process, and "the first command" is a search right
+ * after the process was stopped, which starts a new one.
+ *
  * <p>The peers are {@code benchmarks/peers/*.py} run by Debian's {@code /usr/bin/python3} with
  * Debian's faiss and numpy; their embedding step is ONNX Runtime's Node binding in a child process
  * ({@code benchmarks/peers/embed.mjs}), since Python's onnxruntime cannot be installed here. {@code
@@ -52,6 +58,9 @@ import java.util.jar.JarOutputStream;
 public final class WholeProcessReport {
   /** The fp32 model both sides run. */
   static final String MODEL = "all-minilm-l6-v2";
+
+  /** Embedstore with every command in a JVM of its own ({@code EMBEDSTORE_DAEMON=false}). */
+  static final String OWN = "embedstore_own_jvm";
 
   private final Path root;
   private final Path scratch;
@@ -134,6 +143,7 @@ public final class WholeProcessReport {
     } else {
       json.put("peers", "skipped (--no-peers)");
     }
+    children.privateDaemons(scratch);
     log.println("whole process: warming the launcher (a first run may build the CLI)...");
     exec(embedstore("--help"));
     // The first run of each command after a build also writes that command's class-data archive
@@ -151,6 +161,14 @@ public final class WholeProcessReport {
         embedstore(
             "cache", "import", "--model", MODEL, "--store", scratch.resolve("warm-2"), warmNpy));
     exec(floor(scratch.resolve("warm-floor"), warmDocs, warmNpy, true));
+    // ... and in a JVM of their own (EMBEDSTORE_DAEMON=false), which write the commands' archives.
+    for (List<String> cmd :
+        List.of(
+            embedstore("search", "--json", "--store", warm, queries.get(0)),
+            embedstore(index(warm, warmDocs, false)),
+            embedstore("delete", "--json", "--store", warm, allIds.get(1)))) {
+      exec(cmd, ChildProcesses.OWN_JVM);
+    }
 
     for (int run = 1; run <= runs; run++) {
       log.printf(Locale.ROOT, "whole process, run %d of %d%n", run, runs);
@@ -161,6 +179,8 @@ public final class WholeProcessReport {
 
       Timed cold = time("embedstore", "cold", embedstore(index(store, docsFile, true)));
       record("embedstore", "cold_embedded", ChildProcesses.number(cold.stdout(), "embedded"));
+      Path own = scratch.resolve("own-" + run); // the same store, for the JVM-per-command rows
+      copyTree(store, own);
       if (peers) {
         time("langchain_faiss", "cold", peerA("build", "--docs", docsFile, "--dir", a));
         time("tutorial_store", "cold", peerB("index", "--docs", docsFile, "--dir", b));
@@ -173,6 +193,12 @@ public final class WholeProcessReport {
       record("embedstore", "recreate_embedded", ChildProcesses.number(again.stdout(), "embedded"));
       record(
           "embedstore", "recreate_inside_index", ChildProcesses.number(again.stdout(), "seconds"));
+      List<String> deleteAllOwn = embedstore("delete", "--json", "--store", own);
+      deleteAllOwn.addAll(allIds);
+      time(OWN, "delete_all", deleteAllOwn, ChildProcesses.OWN_JVM);
+      Timed ownAgain =
+          time(OWN, "recreate", embedstore(index(own, docsFile, false)), ChildProcesses.OWN_JVM);
+      record(OWN, "recreate_embedded", ChildProcesses.number(ownAgain.stdout(), "embedded"));
       Path exported = scratch.resolve("cache-" + run + ".npy");
       exec(embedstore("cache", "export", "--store", store, "--out", exported));
       Timed bare =
@@ -207,6 +233,12 @@ public final class WholeProcessReport {
       Timed re = time("embedstore", "reindex", embedstore(index(store, docsFile, false)));
       record("embedstore", "delete10_reindex", del.seconds() + re.seconds());
       record("embedstore", "reindex_embedded", ChildProcesses.number(re.stdout(), "embedded"));
+      List<String> deleteTenOwn = embedstore("delete", "--json", "--store", own);
+      deleteTenOwn.addAll(tenIds);
+      Timed delOwn = time(OWN, "delete10", deleteTenOwn, ChildProcesses.OWN_JVM);
+      Timed reOwn =
+          time(OWN, "reindex", embedstore(index(own, docsFile, false)), ChildProcesses.OWN_JVM);
+      record(OWN, "delete10_reindex", delOwn.seconds() + reOwn.seconds());
       if (peers) {
         List<String> peerDelete = peerB("delete", "--dir", b);
         peerDelete.addAll(tenIds);
@@ -219,12 +251,21 @@ public final class WholeProcessReport {
       }
 
       time("embedstore", "search", embedstore("search", "--json", "--store", store, query));
+      time(
+          OWN,
+          "search",
+          embedstore("search", "--json", "--store", own, query),
+          ChildProcesses.OWN_JVM);
       if (peers) {
         time("langchain_faiss", "search", peerA("search", "--dir", a, "--query", query));
         time("tutorial_store", "search", peerB("search", "--dir", b, "--query", query));
       }
       time("embedstore", "help", embedstore("--help"));
+      // The first command after the background process ended: it starts one.
+      exec(embedstore("daemon", "stop"));
+      time("embedstore", "first_search", embedstore("search", "--json", "--store", store, query));
     }
+    exec(embedstore("daemon", "stop"));
     json.put("per_run", seconds);
     print(peers);
   }
@@ -334,6 +375,24 @@ public final class WholeProcessReport {
     return children.exec(cmd);
   }
 
+  private Timed exec(List<String> cmd, Map<String, String> env)
+      throws IOException, InterruptedException {
+    return children.exec(cmd, env);
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else if (!f.getFileName().toString().equals("write.lock")) {
+          Files.copy(f, target);
+        }
+      }
+    }
+  }
+
   private List<String> peerA(Object... args) {
     return peer("langchain_faiss.py", args);
   }
@@ -358,7 +417,12 @@ public final class WholeProcessReport {
 
   private Timed time(String system, String phase, List<String> cmd)
       throws IOException, InterruptedException {
-    Timed t = exec(cmd);
+    return time(system, phase, cmd, Map.of());
+  }
+
+  private Timed time(String system, String phase, List<String> cmd, Map<String, String> env)
+      throws IOException, InterruptedException {
+    Timed t = children.exec(cmd, env);
     record(system, phase, t.seconds());
     log.printf(Locale.ROOT, "  %s %s: %.2f s%n", system, phase, t.seconds());
     return t;
@@ -407,6 +471,15 @@ public final class WholeProcessReport {
         peers);
     line(
         ratios,
+        "... each command in a JVM of its own (EMBEDSTORE_DAEMON=false)",
+        OWN,
+        "recreate",
+        "recreate",
+        null,
+        "",
+        peers);
+    line(
+        ratios,
         "floor: a bare JVM writing the same texts and cached vectors to a new Lucene index"
             + " (LuceneFloor, no Embedstore)",
         "lucene_floor",
@@ -435,12 +508,31 @@ public final class WholeProcessReport {
         peers);
     line(
         ratios,
+        "... each command in a JVM of its own",
+        OWN,
+        "delete10_reindex",
+        null,
+        "delete10_reindex",
+        "",
+        peers);
+    line(
+        ratios,
         "search, the model embeds the query",
         "embedstore",
         "search",
         "search",
         "search",
         "<= 1.0 s",
+        peers);
+    line(ratios, "... in a JVM of its own", OWN, "search", "search", "search", "<= 1.0 s", peers);
+    line(
+        ratios,
+        "... the first command, which starts the background process",
+        "embedstore",
+        "first_search",
+        "search",
+        "search",
+        "",
         peers);
     line(ratios, "--help", "embedstore", "help", null, null, "<= 0.3 s", peers);
     log.printf(

@@ -59,6 +59,16 @@ class WholeProcessReportTest {
     for (String phase : List.of("cold", "recreate", "delete10_reindex", "search", "help")) {
       assertTrue(es.get(phase).get(0) > 0, phase);
     }
+    for (String phase : List.of("first_search")) {
+      assertTrue(es.get(phase).get(0) > 0, phase);
+    }
+    // The same phases with every command in a JVM of its own, on a copy of the same store.
+    Map<String, List<Double>> own = seconds.get(WholeProcessReport.OWN);
+    assertEquals(List.of(0.0), own.get("recreate_embedded"));
+    for (String phase : List.of("recreate", "delete10_reindex", "search")) {
+      assertTrue(own.get(phase).get(0) > 0, phase);
+    }
+    assertTrue(text.contains("| ... each command in a JVM of its own"), text);
     assertEquals(null, seconds.get("langchain_faiss"));
     // The floor wrote every document, each with its cached vector.
     assertTrue(seconds.get("lucene_floor").get("recreate").get(0) > 0);
