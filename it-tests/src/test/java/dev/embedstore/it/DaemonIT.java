@@ -174,6 +174,15 @@ class DaemonIT {
       byMode.put(mode + "-many", many);
       if (mode.equals("relayed")) {
         assertEquals(1, pids().size(), "the relayed commands ran in one background process");
+        // The first command's Java client started the process; where the build made the native
+        // client, it found the same process for the next two (its key is the Java client's).
+        Matcher counts =
+            Pattern.compile("(\\d+) commands \\((\\d+) from the native client\\)")
+                .matcher(status());
+        assertTrue(counts.find(), status());
+        assertEquals(3, Integer.parseInt(counts.group(1)));
+        boolean built = Files.isExecutable(ROOT.resolve("cli/target/embedstore-client"));
+        assertEquals(built ? 2 : 0, Integer.parseInt(counts.group(2)), status());
       }
     }
     for (String what : List.of("index", "search", "many")) {

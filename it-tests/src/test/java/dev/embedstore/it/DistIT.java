@@ -173,6 +173,11 @@ class DistIT {
     assertTrue(
         status.stdout().contains("2 commands") && status.stdout().contains(bundle.toString()),
         status.stdout());
+    // The search went through the bundle's native client, where the build made one.
+    boolean nativeClient = Files.isExecutable(bundle.resolve("lib/embedstore-client"));
+    assertTrue(
+        status.stdout().contains("(" + (nativeClient ? 1 : 0) + " from the native client)"),
+        status.stdout());
     Run stop = embedstore("daemon", "stop");
     assertTrue(stop.stdout().startsWith("stopped pid "), stop.stdout() + stop.stderr());
   }

@@ -104,7 +104,7 @@ public final class DaemonClient {
         && RELAYED.contains(args[0])
         && !"false".equals(System.getenv(ENABLE_ENV))) {
       try {
-        code = relay(jvm.subList(1, main), args);
+        code = relay(jvm.get(0), jvm.subList(1, main), args);
       } catch (IOException e) {
         System.err.println(
             "warning: the background process could not run the command ("
@@ -144,15 +144,15 @@ public final class DaemonClient {
    * @return its exit code, or {@link #NOT_RELAYED} when nothing was run (busy)
    * @throws IOException if no process could be reached or started; nothing was run
    */
-  private static int relay(List<String> jvmOptions, String[] args) throws IOException {
+  private static int relay(String java, List<String> jvmOptions, String[] args) throws IOException {
     List<String> options = daemonOptions(jvmOptions);
     DaemonHome home = DaemonHome.locate();
-    String key = DaemonHome.key(options);
+    String key = DaemonHome.key(java, options);
     long busySince = System.nanoTime();
     while (true) {
       SocketChannel channel = connect(home.socket(key));
       if (channel == null) {
-        channel = start(home, key, options);
+        channel = start(home, key, java, options);
       }
       try (SocketChannel ch = channel) {
         DataOutputStream out =
@@ -161,6 +161,7 @@ public final class DaemonClient {
         out.writeByte(Wire.RUN);
         Wire.writeString(out, Path.of("").toAbsolutePath().toString());
         out.writeBoolean(jvmOptions.contains("-Dembedstore.tty=true"));
+        out.writeByte(Wire.JAVA_CLIENT);
         out.writeInt(args.length);
         for (String a : args) {
           Wire.writeString(out, a);
@@ -294,7 +295,7 @@ public final class DaemonClient {
    * Starts the background process for {@code key} and connects to it. One client at a time does
    * (the start lock); one that waited on it finds the process another one started.
    */
-  private static SocketChannel start(DaemonHome home, String key, List<String> options)
+  private static SocketChannel start(DaemonHome home, String key, String java, List<String> options)
       throws IOException {
     Path socket = home.socket(key);
     try (FileChannel lockFile =
@@ -306,7 +307,7 @@ public final class DaemonClient {
       }
       Files.deleteIfExists(socket);
       Process p =
-          new ProcessBuilder(command(socket, options))
+          new ProcessBuilder(command(socket, java, options))
               .directory(home.dir().toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .redirectOutput(home.log(key).toFile())
@@ -332,7 +333,7 @@ public final class DaemonClient {
   }
 
   /** The background process's command line: this JVM's, for {@link DaemonServer}. */
-  private static List<String> command(Path socket, List<String> options) {
+  private static List<String> command(Path socket, String java, List<String> options) {
     List<String> cmd = new ArrayList<>();
     // A session of its own: no terminal's hang-up or Ctrl-C reaches it. Where setsid is missing the
     // process still runs; it just shares the terminal's signals of the first client's shell.
@@ -342,7 +343,7 @@ public final class DaemonClient {
         break;
       }
     }
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(java);
     cmd.addAll(options);
     cmd.add(SERVER);
     cmd.add(socket.toString());

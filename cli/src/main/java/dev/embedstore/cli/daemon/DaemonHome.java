@@ -1,6 +1,5 @@
 package dev.embedstore.cli.daemon;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -116,27 +115,35 @@ final class DaemonHome {
   }
 
   /**
-   * The key of a process that runs with these JVM options (class path included) on this JVM's
-   * runtime.
+   * The key of a process that runs {@code java} with these JVM options (class path included).
    *
+   * <p>The digest is of one string, built from the command line's own text so that the native
+   * client ({@code cli/src/main/c/embedstore-client.c}) builds the same one byte for byte: {@link
+   * Wire#MAGIC} in decimal; the {@code java} path as given and the size and modification time of it
+   * and of its runtime's {@code lib/modules} (a JDK update changes them); then each option on a
+   * line of its own, but {@code -XX:SharedArchiveFile=...} (which archive the process maps does not
+   * matter); a class path option's value is replaced by a line per entry with the entry's size and
+   * modification time, a {@code DIR/*} entry by a line per jar in DIR, in name order.
+   *
+   * @param java the {@code java} executable the process runs
    * @param jvmOptions the options the process starts with
    * @return 16 hex digits
-   * @throws IOException if a class path entry cannot be read
    */
-  static String key(List<String> jvmOptions) throws IOException {
+  static String key(String java, List<String> jvmOptions) {
     StringBuilder s = new StringBuilder();
     s.append(Wire.MAGIC).append('\n');
-    s.append(System.getProperty("java.home")).append('\n');
-    s.append(System.getProperty("java.vm.version")).append('\n');
+    stamp(java, s);
+    String bin = java.substring(0, Math.max(0, java.lastIndexOf('/')));
+    stamp(bin.substring(0, Math.max(0, bin.lastIndexOf('/'))) + "/lib/modules", s);
     for (int i = 0; i < jvmOptions.size(); i++) {
       String o = jvmOptions.get(i);
       if (o.startsWith("-XX:SharedArchiveFile=")) {
-        continue; // which archive it maps is no matter
+        continue;
       }
       s.append(o).append('\n');
       if ((o.equals("-cp") || o.equals("-classpath") || o.equals("--class-path"))
           && i + 1 < jvmOptions.size()) {
-        s.append(classPathStamp(jvmOptions.get(++i)));
+        classPathStamp(jvmOptions.get(++i), s);
       }
     }
     return HexFormat.of().toHexDigits(fnv1a64(s.toString()));
@@ -148,40 +155,47 @@ final class DaemonHome {
    *
    * @param classPath the class path
    * @return one line per jar or folder
-   * @throws IOException if an entry cannot be read
    */
-  static String classPathStamp(String classPath) throws IOException {
+  static String classPathStamp(String classPath) {
     StringBuilder s = new StringBuilder();
-    for (String e : classPath.split(File.pathSeparator)) {
-      if (e.endsWith("*") && (e.length() == 1 || e.charAt(e.length() - 2) == File.separatorChar)) {
-        Path folder = Path.of(e.substring(0, e.length() - 1));
-        List<Path> jars = new ArrayList<>();
-        if (Files.isDirectory(folder)) {
-          try (DirectoryStream<Path> found = Files.newDirectoryStream(folder)) {
-            for (Path f : found) { // no glob: it would compile a regular expression
-              String name = f.getFileName().toString();
-              if (name.endsWith(".jar") || name.endsWith(".JAR")) {
-                jars.add(f);
-              }
-            }
-          }
-        }
-        jars.sort(null);
-        for (Path jar : jars) {
-          stamp(jar, s);
-        }
-      } else if (!e.isEmpty()) {
-        stamp(Path.of(e), s);
-      }
-    }
+    classPathStamp(classPath, s);
     return s.toString();
   }
 
-  private static void stamp(Path p, StringBuilder s) throws IOException {
-    s.append(p);
-    if (Files.exists(p)) {
-      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+  private static void classPathStamp(String classPath, StringBuilder s) {
+    for (String e : classPath.split(":")) {
+      if (e.equals("*") || e.endsWith("/*")) {
+        String prefix = e.substring(0, e.length() - 1);
+        List<String> jars = new ArrayList<>();
+        try (DirectoryStream<Path> found =
+            Files.newDirectoryStream(Path.of(prefix.isEmpty() ? "." : prefix))) {
+          for (Path f : found) { // no glob: it would compile a regular expression
+            String name = f.getFileName().toString();
+            if (name.endsWith(".jar") || name.endsWith(".JAR")) {
+              jars.add(name);
+            }
+          }
+        } catch (IOException e1) {
+          // no such folder: no jars
+        }
+        jars.sort(null);
+        for (String jar : jars) {
+          stamp(prefix + jar, s);
+        }
+      } else if (!e.isEmpty()) {
+        stamp(e, s);
+      }
+    }
+  }
+
+  /** A line: the path as given, then its size and modification time (ms) when it exists. */
+  private static void stamp(String path, StringBuilder s) {
+    s.append(path);
+    try {
+      BasicFileAttributes a = Files.readAttributes(Path.of(path), BasicFileAttributes.class);
       s.append(' ').append(a.size()).append(' ').append(a.lastModifiedTime().toMillis());
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      // missing: the path alone
     }
     s.append('\n');
   }

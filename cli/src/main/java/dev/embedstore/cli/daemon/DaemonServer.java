@@ -57,6 +57,7 @@ public final class DaemonServer {
   private final long startedMillis = System.currentTimeMillis();
   private final AtomicBoolean busy = new AtomicBoolean();
   private final AtomicLong commands = new AtomicLong();
+  private final AtomicLong nativeCommands = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile boolean stopRequested;
@@ -138,6 +139,7 @@ public final class DaemonServer {
   private void run(DataInputStream in, DataOutputStream out) throws IOException {
     Path cwd = Path.of(Wire.readString(in));
     boolean tty = in.readBoolean();
+    boolean nativeClient = in.readByte() == Wire.NATIVE_CLIENT;
     int argc = in.readInt();
     if (argc < 0 || argc > 1 << 24) {
       return;
@@ -156,6 +158,9 @@ public final class DaemonServer {
     long t0 = System.nanoTime();
     try {
       commands.incrementAndGet();
+      if (nativeClient) {
+        nativeCommands.incrementAndGet();
+      }
       Relay relay = new Relay(in, out, this::clientGone);
       relay.accepted();
       try (PrintStream stdout = relay.printStream(Wire.STDOUT);
@@ -214,10 +219,12 @@ public final class DaemonServer {
     long idle = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastUsedNanos);
     return String.format(
         Locale.ROOT,
-        "%s: up %d s, %d commands, %s, ends after %d s idle; Java %s in %s, heap %d MB of %d MB",
+        "%s: up %d s, %d commands (%d from the native client), %s, ends after %d s idle; Java %s"
+            + " in %s, heap %d MB of %d MB",
         describe(),
         (System.currentTimeMillis() - startedMillis) / 1000,
         commands.get(),
+        nativeCommands.get(),
         busy.get() ? "running a command" : "idle for " + idle + " s",
         TimeUnit.NANOSECONDS.toSeconds(idleNanos),
         System.getProperty("java.version"),

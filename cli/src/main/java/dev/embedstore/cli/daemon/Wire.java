@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * client:  int MAGIC, byte kind
- *          RUN:    string cwd, boolean tty, int argc, string[argc] args
+ *          RUN:    string cwd, boolean tty, byte client ('J' Java, 'N' native), int argc,
+ *                  string[argc] args
  *                  then only STDIN frames: int n, n bytes (n = -1: end of input)
  *          STATUS, STOP: nothing more
  * daemon:  RUN:    ACCEPTED, then STDOUT | STDERR (int n, n bytes) | READ (int max) frames,
@@ -30,12 +31,17 @@ import java.nio.charset.StandardCharsets;
  */
 final class Wire {
   /** "ESD" and the protocol's version: a client and a daemon of other versions never talk. */
-  static final int MAGIC = 0x45534401;
+  static final int MAGIC = 0x45534402;
 
   static final byte RUN = 'C';
   static final byte STATUS = 'Q';
   static final byte STOP = 'S';
   static final byte STDIN = 'I';
+
+  /** The client that relays a RUN: this Java one, or the native one. */
+  static final byte JAVA_CLIENT = 'J';
+
+  static final byte NATIVE_CLIENT = 'N';
 
   static final byte ACCEPTED = 'A';
   static final byte BUSY = 'B';
