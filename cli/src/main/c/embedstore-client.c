@@ -12,7 +12,8 @@
  * describes) and exits with the command's exit code. In every other case (the process is not
  * running, is busy, the folder is not private, anything unexpected before the command was
  * accepted) it execs the Java client with its command line unchanged, which starts the process or
- * runs the command in a JVM of its own. So this file holds no policy the Java side does not have;
+ * runs the command in a JVM of its own. Help and the version (and no command at all) go to a
+ * process only if one runs; else to a JVM of their own, as without this program. So this file holds no policy the Java side does not have;
  * it only has to find the same socket: its key is computed here exactly as DaemonHome.key does
  * (DaemonIT checks that the two agree).
  *
@@ -51,10 +52,13 @@ static const char *JAVA_CLIENT_MAIN = "dev.embedstore.cli.daemon.DaemonClient";
 static const char *MAIN = "dev.embedstore.cli.Main";
 static const char *RELAYED[] = {"index", "search", "delete", "stats", "embed",
                                 "cache", "check",  "eval",   "demo",  NULL};
+/* Relayed only to a process that already runs: help costs too little to start one for. */
+static const char *IF_RUNNING[] = {"help", "--help", "-h", "--version", "-V", NULL};
 
 static char **java_client; /* argv + 1: the Java client's command line */
 
-/* Runs the Java client instead: it does everything this program does not. */
+/* Runs the Java client instead: it does everything this program does not. For a command relayed
+   only to a running process, the command's own JVM instead (java_client is set to it). */
 static void fall_back(void) {
   execv(java_client[0], java_client);
   fprintf(stderr, "error: cannot run %s: %s\n", java_client[0], strerror(errno));
@@ -369,20 +373,25 @@ int main(int argc, char **argv) {
       break;
     }
   }
-  if (client < 0 || main_class < 0 || main_class + 1 >= argc) fall_back();
+  if (client < 0 || main_class < 0) fall_back();
   const char *java = argv[client + 1];
   char **options = argv + client + 2;
   int option_count = main_class - client - 2;
   char **args = argv + main_class + 1;
   int arg_count = argc - main_class - 1;
 
-  const char *enabled = getenv("EMBEDSTORE_DAEMON");
-  if (enabled && strcmp(enabled, "false") == 0) fall_back();
   int relayed = 0;
   for (const char **r = RELAYED; *r; r++) {
-    if (strcmp(args[0], *r) == 0) relayed = 1;
+    if (arg_count > 0 && strcmp(args[0], *r) == 0) relayed = 1;
   }
-  if (!relayed) fall_back();
+  int if_running = arg_count == 0;
+  for (const char **r = IF_RUNNING; *r; r++) {
+    if (arg_count > 0 && strcmp(args[0], *r) == 0) if_running = 1;
+  }
+  if (if_running) java_client = argv + client + 1; /* the command's own JVM, never a new process */
+  const char *enabled = getenv("EMBEDSTORE_DAEMON");
+  if (enabled && strcmp(enabled, "false") == 0) fall_back();
+  if (!relayed && !if_running) fall_back();
 
   text dir = {0};
   if (folder(&dir) != 0) fall_back();

@@ -330,6 +330,22 @@ class DaemonIT {
   }
 
   @Test
+  void helpStartsNoProcessButUsesARunningOne() throws Exception {
+    Run alone = ok("--help");
+    assertTrue(alone.stdout().startsWith("Usage: embedstore"), alone.stdout());
+    assertTrue(sockets().isEmpty(), "help started a process: " + sockets());
+
+    ok("index", "-", "--store", "st");
+    Run relayed = ok("--help");
+    assertEquals(alone.stdout(), relayed.stdout());
+    Matcher counts = Pattern.compile("(\\d+) commands").matcher(status());
+    assertTrue(counts.find(), status());
+    boolean built = Files.isExecutable(ROOT.resolve("cli/target/embedstore-client"));
+    // With the native client, help ran in the process the index started.
+    assertEquals(built ? 2 : 1, Integer.parseInt(counts.group(1)), status());
+  }
+
+  @Test
   void stopEndsEveryProcess() throws Exception {
     ok("index", "-", "--store", "st");
     long pid = pids().get(0);

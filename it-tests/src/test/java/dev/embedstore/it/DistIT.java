@@ -119,6 +119,7 @@ class DistIT {
             List.of(
                 "/usr/bin/env",
                 "EMBEDSTORE_JAVA_OPTS=-Xlog:class+load=info:file=" + log,
+                "EMBEDSTORE_DAEMON=false", // the JVM that runs it is the launcher's own
                 bundle.resolve("bin/embedstore").toString(),
                 "--help"));
     assertEquals(0, run.exitCode(), run.stderr());

@@ -72,6 +72,22 @@ class LauncherIT {
    */
   static Run embedstoreWithOptions(String javaOptions, String... args)
       throws IOException, InterruptedException {
+    return embedstore(javaOptions, java.util.Map.of(), args);
+  }
+
+  /**
+   * Runs the launcher with {@code EMBEDSTORE_JAVA_OPTS} set to {@code javaOptions}, unless null, in
+   * a JVM of its own (no background process: {@code EMBEDSTORE_DAEMON=false}), where the options
+   * reach the JVM that runs the command.
+   */
+  static Run embedstoreInOwnJvm(String javaOptions, String... args)
+      throws IOException, InterruptedException {
+    return embedstore(javaOptions, java.util.Map.of("EMBEDSTORE_DAEMON", "false"), args);
+  }
+
+  private static Run embedstore(
+      String javaOptions, java.util.Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ROOT.resolve("embedstore").toString());
     command.addAll(List.of(args));
@@ -80,6 +96,7 @@ class LauncherIT {
     pb.environment().remove("JAVA_HOME");
     pb.environment().remove("EMBEDSTORE_JAVA_OPTS");
     daemonEnvironment(pb.environment());
+    pb.environment().putAll(env);
     if (javaOptions != null) {
       pb.environment().put("EMBEDSTORE_JAVA_OPTS", javaOptions);
     }
