@@ -175,7 +175,7 @@ static void class_path_stamp(text *t, const char *class_path) {
 static int short_lived_only(const char *o) {
   return strncmp(o, "-XX:TieredStopAtLevel=", 22) == 0 || strcmp(o, "-XX:+UseSerialGC") == 0 ||
          strncmp(o, "-Dembedstore.jit=", 17) == 0 || strncmp(o, "-Dembedstore.tty=", 17) == 0 ||
-         strncmp(o, "-XX:ArchiveClassesAtExit=", 25) == 0 || strncmp(o, "-Xshare:", 8) == 0 ||
+         strncmp(o, "-Xshare:", 8) == 0 ||
          strcmp(o, "-XX:+VerifySharedSpaces") == 0 || strncmp(o, "-Xlog:", 6) == 0 ||
          strncmp(o, "-verbose", 8) == 0;
 }
@@ -201,6 +201,7 @@ static void key(char out[17], const char *java, char **options, int count) {
     const char *o = options[i];
     if (short_lived_only(o)) continue;
     if (strncmp(o, "-XX:SharedArchiveFile=", 22) == 0) continue;
+    if (strncmp(o, "-XX:ArchiveClassesAtExit=", 25) == 0) continue;
     append_str(&t, o);
     append_str(&t, "\n");
     if ((strcmp(o, "-cp") == 0 || strcmp(o, "-classpath") == 0 ||

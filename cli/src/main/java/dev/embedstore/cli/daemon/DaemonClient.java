@@ -368,9 +368,9 @@ public final class DaemonClient {
 
   /**
    * The JVM options the background process starts with: those of the command line, less what only
-   * suits a short-lived JVM (C1 only, the serial collector, writing a class-data archive at exit)
-   * or this one invocation (whether stderr is a terminal, logging). A class-data archive the
-   * command line maps is kept: the process maps it too.
+   * suits a short-lived JVM (C1 only, the serial collector) or this one invocation (whether stderr
+   * is a terminal, logging). The class-data archive the command line maps, or writes at exit, is
+   * kept: the process maps it too, or writes it when it ends by itself.
    *
    * @param jvmOptions the command line's options, class path included
    * @return the options
@@ -390,7 +390,6 @@ public final class DaemonClient {
         || o.equals("-XX:+UseSerialGC")
         || o.startsWith("-Dembedstore.jit=")
         || o.startsWith("-Dembedstore.tty=")
-        || o.startsWith("-XX:ArchiveClassesAtExit=")
         || o.startsWith("-Xshare:")
         || o.equals("-XX:+VerifySharedSpaces")
         || o.startsWith("-Xlog:") // this JVM's diagnostics (its CDS log, say), not the process's

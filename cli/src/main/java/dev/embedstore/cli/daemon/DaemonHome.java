@@ -137,7 +137,7 @@ final class DaemonHome {
     stamp(bin.substring(0, Math.max(0, bin.lastIndexOf('/'))) + "/lib/modules", s);
     for (int i = 0; i < jvmOptions.size(); i++) {
       String o = jvmOptions.get(i);
-      if (o.startsWith("-XX:SharedArchiveFile=")) {
+      if (o.startsWith("-XX:SharedArchiveFile=") || o.startsWith("-XX:ArchiveClassesAtExit=")) {
         continue;
       }
       s.append(o).append('\n');
