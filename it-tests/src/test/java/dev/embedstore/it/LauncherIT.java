@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +73,17 @@ class LauncherIT {
    */
   static Run embedstoreWithOptions(String javaOptions, String... args)
       throws IOException, InterruptedException {
+    return embedstore(
+        javaOptions == null ? Map.of() : Map.of("EMBEDSTORE_JAVA_OPTS", javaOptions), null, args);
+  }
+
+  /**
+   * Runs the launcher with more environment variables (such as {@code EMBEDSTORE_DAEMON=false}, so
+   * that {@code EMBEDSTORE_JAVA_OPTS} applies to the JVM that runs the command) and a file as
+   * stdin, unless null.
+   */
+  static Run embedstore(Map<String, String> env, Path stdin, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ROOT.resolve("embedstore").toString());
     command.addAll(List.of(args));
@@ -80,8 +92,9 @@ class LauncherIT {
     pb.environment().remove("JAVA_HOME");
     pb.environment().remove("EMBEDSTORE_JAVA_OPTS");
     daemonEnvironment(pb.environment());
-    if (javaOptions != null) {
-      pb.environment().put("EMBEDSTORE_JAVA_OPTS", javaOptions);
+    pb.environment().putAll(env);
+    if (stdin != null) {
+      pb.redirectInput(stdin.toFile());
     }
     Path out = Files.createTempFile("embedstore-out", ".txt");
     Path err = Files.createTempFile("embedstore-err", ".txt");
