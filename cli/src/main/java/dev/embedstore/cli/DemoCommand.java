@@ -1,5 +1,6 @@
 package dev.embedstore.cli;
 
+import dev.embedstore.cli.input.IndexInput;
 import dev.embedstore.lucene.LuceneVectorStore;
 import dev.embedstore.lucene.Quantization;
 import dev.embedstore.onnx.BundledModel;
@@ -62,12 +63,12 @@ final class DemoCommand implements Callable<Integer> {
               + "; run the demo from a clone with ./embedstore demo");
     }
     Path store = Files.createTempDirectory("embedstore-demo-");
-    try (OnnxEmbedder model = OnnxEmbedder.bundled(BundledModel.DEFAULT)) {
-      IndexCommand.Inputs in = IndexCommand.read(inputs);
+    try (OnnxEmbedder model = OnnxEmbedder.bundled(BundledModel.DEFAULT);
+        IndexInput in = IndexCommand.read(inputs, false)) {
       out.printf(
           Locale.ROOT,
           "Embedstore demo: %d files of this project, model %s, store %s%n%n",
-          in.files.size(),
+          in.fileIds().size(),
           model.modelName(),
           store);
       IndexCommand.Summary cold;

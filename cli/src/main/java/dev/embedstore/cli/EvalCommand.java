@@ -1,5 +1,6 @@
 package dev.embedstore.cli;
 
+import dev.embedstore.cli.input.IndexInput;
 import dev.embedstore.embed.Role;
 import dev.embedstore.eval.Qrels;
 import dev.embedstore.eval.RetrievalMetrics;
@@ -75,10 +76,10 @@ final class EvalCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     // Query vectors are kept in the store: a second run embeds only queries it has not seen.
     try (OnnxEmbedder model = store.openModel();
-        VectorStore s = store.open(model, true, null)) {
-      IndexCommand.Inputs in = IndexCommand.read(List.of(corpus.toString()));
-      if (!in.problems.isEmpty()) {
-        throw new CliException(in.problems.get(0).toString());
+        VectorStore s = store.open(model, true, null);
+        IndexInput in = IndexCommand.read(List.of(corpus.toString()), false)) {
+      if (in.firstMalformed() != null) {
+        throw new CliException(in.firstMalformed().toString());
       }
       IndexCommand.Summary indexed = IndexCommand.index(s, model, in, null);
       Terminal.err()

@@ -1,24 +1,15 @@
 package dev.embedstore.cli;
 
-import dev.embedstore.cli.input.TextFiles;
+import dev.embedstore.cli.input.IndexInput;
 import dev.embedstore.onnx.OnnxEmbedder;
 import dev.embedstore.server.input.InputProblem;
-import dev.embedstore.server.input.InputRecord;
-import dev.embedstore.server.input.JsonlReader;
-import dev.embedstore.store.Document;
 import dev.embedstore.store.Filter;
 import dev.embedstore.store.UpsertResult;
 import dev.embedstore.store.VectorStore;
-import dev.embedstore.store.spi.MetadataTypes;
 import dev.embedstore.text.TextSplitter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -85,17 +76,6 @@ final class IndexCommand implements Callable<Integer> {
               + " that much model work.")
   Integer commitInterval;
 
-  /** What reading the inputs gave. */
-  static final class Inputs {
-    final Map<String, InputRecord> files = new LinkedHashMap<>();
-    final Map<String, InputRecord> records = new LinkedHashMap<>();
-    final List<InputProblem> problems = new ArrayList<>();
-    final List<Path> folders = new ArrayList<>();
-    long duplicates;
-    long binarySkipped;
-    long invalidUtf8;
-  }
-
   @Override
   public Integer call() throws Exception {
     if (!onError.equals("fail") && !onError.equals("skip")) {
@@ -107,70 +87,89 @@ final class IndexCommand implements Callable<Integer> {
     if (commitInterval != null && commitInterval < 1) {
       throw CliException.usage("--commit-interval must be at least 1; got " + commitInterval);
     }
-    Inputs in = read(paths);
-    failOnProblems(in); // malformed input: refused before the store is opened
-    try (OnnxEmbedder model = store.openModel();
-        VectorStore s = store.open(model, false, commitInterval)) {
-      checkStorable(in, s);
-      failOnProblems(in); // records the store would refuse: refused before anything is written
-      for (InputProblem p : in.problems) {
-        Terminal.err().println("skipped: " + p);
+    boolean skip = onError.equals("skip");
+    try (IndexInput in = read(paths, skip)) {
+      if (!skip) {
+        // malformed input: refused before the store is opened
+        failOnProblems(in.firstMalformed(), in.malformedCount());
       }
-      Summary summary = index(s, model, in, chunkTokens);
-      long deleted = 0;
-      if (sync) {
-        deleted = syncDeleted(s, in);
-      }
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("documents", summary.result.documents());
-      out.put("added", summary.result.added());
-      out.put("updated", summary.result.updated());
-      out.put("unchanged", summary.result.unchanged());
-      out.put("deleted", deleted);
-      out.put("chunks", summary.result.chunks());
-      out.put("embedded", summary.result.embedded());
-      out.put("cache_hits", summary.result.cacheHits());
-      out.put("truncated", summary.truncated);
-      out.put("errors", (long) in.problems.size());
-      out.put("duplicates", in.duplicates);
-      out.put("binary_skipped", in.binarySkipped);
-      out.put("invalid_utf8", in.invalidUtf8);
-      out.put("seconds", summary.result.nanos() / 1e9);
-      if (json) {
-        Json.writeLine(Terminal.out(), out);
-      } else {
-        Terminal.out()
-            .printf(
-                Locale.ROOT,
-                "indexed %d documents into %s: %d added, %d updated, %d unchanged, %d deleted;"
-                    + " %d texts embedded, %d from the cache, %d truncated, %d errors (%.1f s)%n",
-                summary.result.documents(),
-                store.describe(),
-                summary.result.added(),
-                summary.result.updated(),
-                summary.result.unchanged(),
-                deleted,
-                summary.result.embedded(),
-                summary.result.cacheHits(),
-                summary.truncated,
-                in.problems.size(),
-                summary.result.nanos() / 1e9);
+      try (OnnxEmbedder model = store.openModel();
+          VectorStore s = store.open(model, false, commitInterval)) {
+        // With --on-error skip: the malformed records in input order, then the store's refusals in
+        // the order the documents would be written (files first), as the command always printed.
+        for (InputProblem p : in.malformed()) {
+          Terminal.err().println("skipped: " + p);
+        }
+        InputProblem[] firstRefused = new InputProblem[1];
+        long refused =
+            in.checkStorable(
+                s,
+                p -> {
+                  if (skip) {
+                    Terminal.err().println("skipped: " + p);
+                  } else if (firstRefused[0] == null) {
+                    firstRefused[0] = p;
+                  }
+                });
+        if (!skip) {
+          // records the store would refuse: refused before anything is written
+          failOnProblems(firstRefused[0], refused);
+        }
+        long errors = in.malformedCount() + refused;
+        Summary summary = index(s, model, in, chunkTokens);
+        long deleted = 0;
+        if (sync) {
+          deleted = syncDeleted(s, in);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("documents", summary.result.documents());
+        out.put("added", summary.result.added());
+        out.put("updated", summary.result.updated());
+        out.put("unchanged", summary.result.unchanged());
+        out.put("deleted", deleted);
+        out.put("chunks", summary.result.chunks());
+        out.put("embedded", summary.result.embedded());
+        out.put("cache_hits", summary.result.cacheHits());
+        out.put("truncated", summary.truncated);
+        out.put("errors", errors);
+        out.put("duplicates", in.duplicates());
+        out.put("binary_skipped", in.binarySkipped());
+        out.put("invalid_utf8", in.invalidUtf8());
+        out.put("seconds", summary.result.nanos() / 1e9);
+        if (json) {
+          Json.writeLine(Terminal.out(), out);
+        } else {
+          Terminal.out()
+              .printf(
+                  Locale.ROOT,
+                  "indexed %d documents into %s: %d added, %d updated, %d unchanged, %d deleted;"
+                      + " %d texts embedded, %d from the cache, %d truncated, %d errors (%.1f s)%n",
+                  summary.result.documents(),
+                  store.describe(),
+                  summary.result.added(),
+                  summary.result.updated(),
+                  summary.result.unchanged(),
+                  deleted,
+                  summary.result.embedded(),
+                  summary.result.cacheHits(),
+                  summary.truncated,
+                  errors,
+                  summary.result.nanos() / 1e9);
+        }
       }
     }
     return 0;
   }
 
-  private void failOnProblems(Inputs in) throws CliException {
-    if (in.problems.isEmpty() || !onError.equals("fail")) {
+  /** Fails, naming the first problem and counting the rest, when there is any. */
+  private static void failOnProblems(InputProblem first, long count) throws CliException {
+    if (count == 0) {
       return;
     }
-    InputProblem first = in.problems.get(0);
     throw new CliException(
         first
-            + (in.problems.size() > 1
-                ? " (and "
-                    + (in.problems.size() - 1)
-                    + (in.problems.size() == 2 ? " more problem)" : " more problems)")
+            + (count > 1
+                ? " (and " + (count - 1) + (count == 2 ? " more problem)" : " more problems)")
                 : "")
             + "; nothing was indexed. Fix the input, or pass --on-error skip to index the valid records");
   }
@@ -195,22 +194,21 @@ final class IndexCommand implements Callable<Integer> {
   static final Filter FROM_FILES = Filter.eq("source", "file");
 
   /**
-   * Upserts what was read: files chunked by tokens, records whole unless chunkTokens is set. The
-   * model is not run (nor its tokenizer loaded) for records whose vectors are cached.
+   * Upserts what was read: files chunked by tokens, records whole unless chunkTokens is set, each
+   * read again as the store asks for the next batch. The model is not run (nor its tokenizer
+   * loaded) for records whose vectors are cached.
    */
-  static Summary index(VectorStore s, OnnxEmbedder model, Inputs in, Integer chunkTokens)
+  static Summary index(VectorStore s, OnnxEmbedder model, IndexInput in, Integer chunkTokens)
       throws IOException {
     TextSplitter fileSplitter = fileSplitter(model);
     TextSplitter recordSplitter = recordSplitter(model, chunkTokens);
-    long total = in.files.size() + in.records.size();
-    try (Progress progress = new Progress("indexing", total)) {
+    try (Progress progress = new Progress("indexing", in.documents())) {
       UpsertResult a =
-          s.upsert(
-              documents(in.files.values()), fileSplitter, (d, e, h) -> progress.update(d, e, h));
+          s.upsert(in.fileDocuments(), fileSplitter, (d, e, h) -> progress.update(d, e, h));
       long done = a.documents();
       UpsertResult b =
           s.upsert(
-              documents(in.records.values()),
+              in.recordDocuments(),
               recordSplitter,
               (d, e, h) -> progress.update(done + d, a.embedded() + e, a.cacheHits() + h));
       UpsertResult both = a.plus(b);
@@ -218,128 +216,30 @@ final class IndexCommand implements Callable<Integer> {
     }
   }
 
-  private static List<Document> documents(Iterable<InputRecord> records) {
-    List<Document> out = new ArrayList<>();
-    for (InputRecord r : records) {
-      out.add(new Document(r.id(), r.text(), r.title(), r.metadata()));
-    }
-    return out;
-  }
-
   /**
-   * Reads every input; nothing is written yet. Files are read through their paths resolved against
-   * the working folder ({@link Terminal#path}), but named as typed: a file's document id is its
-   * path as given on the command line (relative stays relative), whichever JVM runs the command.
+   * Reads every input once (nothing is written yet), keeping of each document only what reading it
+   * again needs ({@link IndexInput}). Files are opened through their paths resolved against the
+   * working folder ({@link Terminal#path}), but named as typed: a file's document id is its path as
+   * given on the command line (relative stays relative), whichever JVM runs the command.
+   *
+   * @param paths the paths as typed
+   * @param keepProblems whether to keep every malformed record's problem (to print them all), or
+   *     only the first and the count
    */
-  static Inputs read(List<String> paths) throws IOException {
-    Inputs in = new Inputs();
-    for (String p : paths) {
-      if (p.equals("-")) {
-        readJsonl(Terminal.in(), "-", in);
-        continue;
-      }
-      Path typed = Path.of(p);
-      Path resolved = Terminal.path(p);
-      if (!Files.exists(resolved)) {
-        throw new java.nio.file.NoSuchFileException(p);
-      }
-      if (Files.isDirectory(resolved)) {
-        in.folders.add(typed);
-      }
-      for (Path file : TextFiles.list(List.of(resolved))) {
-        readFile(file, typed.resolve(resolved.relativize(file)), in);
-      }
-    }
-    return in;
-  }
-
-  /** Reads one file ({@code file}, absolute) under the name the user gave it ({@code named}). */
-  private static void readFile(Path file, Path named, Inputs in) throws IOException {
-    if (TextFiles.isJsonl(file)) {
-      readJsonl(Files.newInputStream(file), named.toString(), in);
-      return;
-    }
-    switch (TextFiles.read(file)) {
-      case TextFiles.Content.Binary b -> in.binarySkipped++;
-      case TextFiles.Content.Text t -> {
-        if (t.invalidUtf8()) {
-          in.invalidUtf8++;
-          Terminal.err().println("warning: " + named + ": invalid UTF-8 replaced with U+FFFD");
-        }
-        String id = named.normalize().toString();
-        String name = named.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("source", "file");
-        meta.put("path", id);
-        meta.put("ext", dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "");
-        put(in.files, new InputRecord(id, null, t.text(), meta, id), in);
-      }
-    }
-  }
-
-  private static void readJsonl(InputStream stream, String name, Inputs in) throws IOException {
-    try (JsonlReader r = new JsonlReader(stream, name)) {
-      for (JsonlReader.Line line = r.next(); line != null; line = r.next()) {
-        switch (line) {
-          case JsonlReader.Line.Ok ok -> put(in.records, ok.record(), in);
-          case JsonlReader.Line.Bad bad -> in.problems.add(bad.problem());
-        }
-      }
-      in.invalidUtf8 += r.invalidUtf8Lines();
-    }
-  }
-
-  private static void put(Map<String, InputRecord> into, InputRecord r, Inputs in) {
-    InputRecord before = into.remove(r.id());
-    if (before != null) {
-      in.duplicates++;
-      Terminal.err()
-          .println(
-              "warning: "
-                  + r.origin()
-                  + ": id "
-                  + r.id()
-                  + " repeats "
-                  + before.origin()
-                  + "; the last wins");
-    }
-    into.put(r.id(), r);
-  }
-
-  /**
-   * Moves records the store would refuse (an id or metadata value too long for the store, a
-   * metadata field whose type differs from the store's or an earlier record's) to the problems, so
-   * that {@code --on-error} decides before anything is written.
-   */
-  static void checkStorable(Inputs in, VectorStore store) throws IOException {
-    Map<String, String> known = store.info().metadataTypes();
-    Map<String, String> pending = new HashMap<>();
-    for (Map<String, InputRecord> records : List.of(in.files, in.records)) {
-      for (Iterator<InputRecord> it = records.values().iterator(); it.hasNext(); ) {
-        InputRecord r = it.next();
-        try {
-          Document d = new Document(r.id(), r.text(), r.title(), r.metadata());
-          store.checkStorable(d);
-          MetadataTypes.check(d, known, pending);
-        } catch (IllegalArgumentException e) {
-          in.problems.add(new InputProblem(r.origin(), e.getMessage()));
-          it.remove();
-        }
-      }
-    }
+  static IndexInput read(List<String> paths, boolean keepProblems) throws IOException {
+    return IndexInput.scan(paths, Terminal::path, Terminal.in(), Terminal.err(), keepProblems);
   }
 
   /** Deletes stored file documents under the given folders whose files were not seen now. */
-  private static long syncDeleted(VectorStore s, Inputs in) throws IOException {
-    Set<String> seen = new HashSet<>(in.files.keySet());
+  private static long syncDeleted(VectorStore s, IndexInput in) throws IOException {
+    Set<String> seen = in.fileIds();
     List<String> gone = new ArrayList<>();
     try (Stream<String> ids = s.ids(FROM_FILES)) {
       for (String id : (Iterable<String>) ids::iterator) {
         if (seen.contains(id)) {
           continue;
         }
-        for (Path folder : in.folders) {
+        for (Path folder : in.folders()) {
           if (Path.of(id).startsWith(folder.normalize())) {
             gone.add(id);
             break;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -213,6 +214,83 @@ class CliIT {
     assertTrue(
         stats.stdout().contains("\"metadata_fields\":{\"color\":\"string\",\"year\":\"long\"}"),
         stats.stdout());
+  }
+
+  /**
+   * {@code index} streams its input: an unchanged re-index of 200,000 records (25 MB of JSON lines,
+   * from a file and from stdin) runs in a 64 MB heap, where reading everything first needed about
+   * 256 MB (at 64 MB and at 128 MB it ended in an {@code OutOfMemoryError}). The records share ten
+   * texts, so that building the store first embeds only ten.
+   */
+  @Test
+  void reindexingRunsInABoundedHeap() throws Exception {
+    Path input = tmp.resolve("records.jsonl");
+    try (java.io.BufferedWriter w = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
+      for (int i = 0; i < 200_000; i++) {
+        w.write(
+            "{\"id\":\"doc-"
+                + i
+                + "\",\"text\":\"shared text number "
+                + i % 10
+                + " about gardening, coffee and the weather\",\"metadata\":{\"n\":"
+                + i
+                + ",\"tag\":\"t"
+                + i % 7
+                + "\"}}\n");
+      }
+    }
+    Path store = tmp.resolve("store");
+    Run first = ok("index", input.toString(), "--store", store.toString(), "--json");
+    assertEquals(200_000, field(first.stdout(), "added"), first.stdout());
+    assertEquals(10, field(first.stdout(), "embedded"), first.stdout());
+
+    Map<String, String> smallHeap =
+        Map.of("EMBEDSTORE_DAEMON", "false", "EMBEDSTORE_JAVA_OPTS", "-Xmx64m");
+    for (Path stdin : new Path[] {null, input}) {
+      Run again =
+          LauncherIT.embedstore(
+              smallHeap,
+              stdin,
+              "index",
+              stdin == null ? input.toString() : "-",
+              "--store",
+              store.toString(),
+              "--json");
+      assertEquals(0, again.exitCode(), again.stderr());
+      assertEquals(200_000, field(again.stdout(), "unchanged"), again.stdout());
+      assertEquals(0, field(again.stdout(), "embedded"), again.stdout());
+    }
+  }
+
+  /** A bad record on stdin, after records that repeat an id, refuses the whole input. */
+  @Test
+  void aBadRecordOnStdinLeavesTheStoreUntouched() throws Exception {
+    Path store = tmp.resolve("store");
+    Path base = tmp.resolve("base.jsonl");
+    Files.writeString(base, "{\"id\": \"a\", \"text\": \"first\"}\n");
+    ok("index", base.toString(), "--store", store.toString());
+    Path stdin = tmp.resolve("stdin.jsonl");
+    Files.writeString(
+        stdin,
+        "{\"id\": \"a\", \"text\": \"second\"}\n"
+            + "{\"id\": \"b\", \"text\": \"new\"}\n"
+            + "{\"id\": \"a\", \"text\": \"third\"}\n"
+            + "{\"id\": \"c\", \"text\": [\"not\", \"a string\"]}\n");
+    for (Map<String, String> env :
+        List.of(Map.<String, String>of(), Map.of("EMBEDSTORE_DAEMON", "false"))) {
+      Run fail =
+          LauncherIT.embedstore(env, stdin, "index", "-", "--store", store.toString(), "--json");
+      assertEquals(1, fail.exitCode(), fail.stderr());
+      assertTrue(
+          fail.stderr().contains("warning: -:3: id a repeats -:1; the last wins")
+              && fail.stderr().contains("error: -:4: \"text\" must be a string; found an array")
+              && fail.stderr().contains("nothing was indexed"),
+          fail.stderr());
+      Run again = ok("index", base.toString(), "--store", store.toString(), "--json");
+      assertEquals(1, field(again.stdout(), "unchanged"), again.stdout());
+      assertEquals(
+          1, field(ok("stats", "--store", store.toString(), "--json").stdout(), "documents"));
+    }
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +73,8 @@ class LauncherIT {
    */
   static Run embedstoreWithOptions(String javaOptions, String... args)
       throws IOException, InterruptedException {
-    return embedstore(javaOptions, java.util.Map.of(), args);
+    return embedstore(
+        javaOptions == null ? Map.of() : Map.of("EMBEDSTORE_JAVA_OPTS", javaOptions), null, args);
   }
 
   /**
@@ -82,11 +84,19 @@ class LauncherIT {
    */
   static Run embedstoreInOwnJvm(String javaOptions, String... args)
       throws IOException, InterruptedException {
-    return embedstore(javaOptions, java.util.Map.of("EMBEDSTORE_DAEMON", "false"), args);
+    Map<String, String> env = new java.util.HashMap<>(Map.of("EMBEDSTORE_DAEMON", "false"));
+    if (javaOptions != null) {
+      env.put("EMBEDSTORE_JAVA_OPTS", javaOptions);
+    }
+    return embedstore(env, null, args);
   }
 
-  private static Run embedstore(
-      String javaOptions, java.util.Map<String, String> env, String... args)
+  /**
+   * Runs the launcher with more environment variables (such as {@code EMBEDSTORE_DAEMON=false}, so
+   * that {@code EMBEDSTORE_JAVA_OPTS} applies to the JVM that runs the command) and a file as
+   * stdin, unless null.
+   */
+  static Run embedstore(Map<String, String> env, Path stdin, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ROOT.resolve("embedstore").toString());
@@ -97,8 +107,8 @@ class LauncherIT {
     pb.environment().remove("EMBEDSTORE_JAVA_OPTS");
     daemonEnvironment(pb.environment());
     pb.environment().putAll(env);
-    if (javaOptions != null) {
-      pb.environment().put("EMBEDSTORE_JAVA_OPTS", javaOptions);
+    if (stdin != null) {
+      pb.redirectInput(stdin.toFile());
     }
     Path out = Files.createTempFile("embedstore-out", ".txt");
     Path err = Files.createTempFile("embedstore-err", ".txt");

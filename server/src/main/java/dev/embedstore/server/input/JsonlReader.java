@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +14,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +33,10 @@ import java.util.Map;
  * strict (the server's, where a misspelt field is more likely a mistake than extra data). {@link
  * JsonRecords} reads a JSON array of the same records.
  *
+ * <p>The input is read {@value #BUFFER_BYTES} bytes at a time and scanned for newlines in the
+ * buffer; each line is decoded once. <b>NOTE</b>: a line is held whole, so the buffer grows to the
+ * longest line; {@link #lineOffset} tells where a line was, for reading it again.
+ *
  * <p>Not thread-safe.
  */
 public final class JsonlReader implements Closeable {
@@ -43,16 +46,28 @@ public final class JsonlReader implements Closeable {
           .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(256 << 20).build())
           .build();
 
+  /** How much is read from the input at a time; a longer line grows the buffer. */
+  static final int BUFFER_BYTES = 1 << 16;
+
   private final InputStream in;
   private final String name;
   private final boolean ignoreMetadata;
   private final boolean rejectUnknownFields;
-  private final CharsetDecoder strict =
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT);
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+  private final CharsetDecoder strict = strictDecoder();
+
+  /** Bytes read and not yet consumed are {@code buffer[pos, limit)}. */
+  private byte[] buffer;
+
+  private int pos;
+  private int limit;
+
+  /** Where the line that {@link #nextLine} found ends: the index of its newline, or limit. */
+  private int lineEnd;
+
+  /** The input's offset of {@code buffer[0]}. */
+  private long bufferOffset;
+
+  private long lineOffset = -1;
   private long lineNumber;
   private long invalidUtf8Lines;
   private boolean eof;
@@ -99,7 +114,7 @@ public final class JsonlReader implements Closeable {
    */
   public JsonlReader(
       InputStream in, String name, boolean ignoreMetadata, boolean rejectUnknownFields) {
-    this.in = new BufferedInputStream(in, 1 << 16);
+    this.in = in;
     this.name = name;
     this.ignoreMetadata = ignoreMetadata;
     this.rejectUnknownFields = rejectUnknownFields;
@@ -112,30 +127,38 @@ public final class JsonlReader implements Closeable {
    * @throws IOException if reading fails
    */
   public Line next() throws IOException {
-    while (!eof) {
-      if (!readLine()) {
-        eof = true;
-        if (line.size() == 0) {
-          return null;
-        }
-      }
+    while (nextLine()) {
       lineNumber++;
-      String text = decode(line.toByteArray());
-      if (text.isBlank()) {
-        continue;
+      int start = pos;
+      int end = lineEnd;
+      pos = lineEnd < limit ? lineEnd + 1 : limit;
+      Line line = read(buffer, start, end - start, name + ":" + lineNumber, true);
+      if (line != null) {
+        lineOffset = bufferOffset + start;
+        return line;
       }
-      return parse(text, name + ":" + lineNumber);
     }
     return null;
   }
 
   /**
-   * The number of lines read so far, blank ones included.
+   * The number of lines read so far, blank ones included: after {@link #next} returned a line, that
+   * line's number (counted from 1).
    *
    * @return the count
    */
   public long lines() {
     return lineNumber;
+  }
+
+  /**
+   * Where the line {@link #next} returned last starts: its first byte's offset in the input, for a
+   * caller that reads that line again later ({@link #readLine}).
+   *
+   * @return the offset, or -1 before the first line
+   */
+  public long lineOffset() {
+    return lineOffset;
   }
 
   /**
@@ -147,32 +170,115 @@ public final class JsonlReader implements Closeable {
     return invalidUtf8Lines;
   }
 
-  private boolean readLine() throws IOException {
-    line.reset();
-    int b;
-    while ((b = in.read()) != -1) {
-      if (b == '\n') {
-        return true;
-      }
-      line.write(b);
-    }
-    return false;
+  /**
+   * Reads one line held in memory as {@link #next} reads a line of the input with the default
+   * options ({@link #JsonlReader(InputStream, String)}): a trailing {@code \r} is dropped, invalid
+   * UTF-8 replaced with U+FFFD, a blank line is nothing. For a caller that noted where a line was
+   * ({@link #lineOffset}) and reads it again.
+   *
+   * @param bytes holds the line
+   * @param offset where the line starts
+   * @param length its length, without the {@code \n}
+   * @param origin the line's name in messages ({@code name:line})
+   * @return the record or the problem, or null for a blank line
+   */
+  public static Line readLine(byte[] bytes, int offset, int length, String origin) {
+    return new JsonlReader(InputStream.nullInputStream(), origin)
+        .read(bytes, offset, length, origin, false);
   }
 
-  private String decode(byte[] bytes) {
-    int n = bytes.length;
-    if (n > 0 && bytes[n - 1] == '\r') {
+  /**
+   * Finds the next line in the buffer, reading more of the input as needed; the line is {@code
+   * buffer[pos, lineEnd)}. Scans for the newline in bulk, never byte by byte through a stream.
+   *
+   * @return false at the end of the input
+   */
+  private boolean nextLine() throws IOException {
+    if (buffer == null) {
+      buffer = new byte[BUFFER_BYTES];
+    }
+    int from = pos;
+    while (true) {
+      int nl = indexOfNewline(buffer, from, limit);
+      if (nl >= 0) {
+        lineEnd = nl;
+        return true;
+      }
+      if (eof) {
+        lineEnd = limit;
+        return pos < limit; // the last line, without a newline
+      }
+      from = limit;
+      if (pos > 0) {
+        // Keep the start of the line, drop what was consumed.
+        System.arraycopy(buffer, pos, buffer, 0, limit - pos);
+        bufferOffset += pos;
+        from -= pos;
+        limit -= pos;
+        pos = 0;
+      }
+      if (limit == buffer.length) {
+        if (buffer.length > Integer.MAX_VALUE / 2) {
+          throw new IOException(
+              name + ":" + (lineNumber + 1) + ": a line longer than " + buffer.length + " bytes");
+        }
+        buffer = Arrays.copyOf(buffer, buffer.length * 2);
+      }
+      int n = in.read(buffer, limit, buffer.length - limit);
+      if (n < 0) {
+        eof = true;
+      } else {
+        limit += n;
+      }
+    }
+  }
+
+  private static int indexOfNewline(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Decodes and parses one line, {@code bytes[start, start + length)} without its newline; null
+   * when it is blank.
+   */
+  private Line read(byte[] bytes, int start, int length, String origin, boolean count) {
+    int n = length;
+    if (n > 0 && bytes[start + n - 1] == '\r') {
       n--;
     }
-    try {
-      return strict.decode(ByteBuffer.wrap(bytes, 0, n)).toString();
-    } catch (CharacterCodingException e) {
+    // Decoded once: new String replaces every malformed sequence with U+FFFD, as the strict
+    // decoder that tells whether there was one would not; that is asked only when a U+FFFD shows.
+    String text = new String(bytes, start, n, StandardCharsets.UTF_8);
+    if (count && text.indexOf('\uFFFD') >= 0 && !isValidUtf8(bytes, start, n)) {
       invalidUtf8Lines++;
-      // new String(..., UTF_8) replaces every malformed sequence with U+FFFD.
-      return new String(bytes, 0, n, StandardCharsets.UTF_8);
+    }
+    if (text.isBlank()) {
+      return null;
+    }
+    return parse(text, origin);
+  }
+
+  private boolean isValidUtf8(byte[] bytes, int start, int length) {
+    try {
+      strict.decode(ByteBuffer.wrap(bytes, start, length));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
     } finally {
       strict.reset();
     }
+  }
+
+  private static CharsetDecoder strictDecoder() {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
   }
 
   private Line parse(String json, String origin) {
