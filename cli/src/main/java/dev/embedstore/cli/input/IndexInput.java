@@ -56,6 +56,11 @@ import java.util.function.Function;
  * what the checks did not see.
  *
  * <p>The input owns its spool and deletes it on {@link #close}. Not thread-safe.
+ *
+ * <p>Longer than this project's classes usually are (about 650 lines): the three passes must agree
+ * record for record on the same bookkeeping (names, positions, what was refused), which one class
+ * keeps in one place; the pieces that stand alone are classes of their own ({@link
+ * LastOccurrences}, {@link Spool}, {@link TextFiles}).
  */
 public final class IndexInput implements Closeable {
   /** A plain-text file: one document, read again in later passes. */
