@@ -23,7 +23,10 @@ import java.util.Set;
  * opened to check the store's fingerprint; exact search over the same vectors gives the truth.
  *
  * <p>Run on a store that {@link ScaleReport} kept: {@code ./benchmarks/run
- * dev.embedstore.bench.report.KnnThroughput DIR/store DIR/queries.npy [MODEL]}.
+ * dev.embedstore.bench.report.KnnThroughput DIR/store DIR/queries.npy [MODEL [SWEEPS]]}. With
+ * SWEEPS above 1 the settings are measured again that many times, in the same JVM: the first
+ * settings of the first sweep run while the JIT is still compiling Lucene's search, so read the
+ * last sweep.
  */
 @SuppressForbidden(reason = "a benchmark program: its report is its standard output")
 public final class KnnThroughput {
@@ -48,6 +51,7 @@ public final class KnnThroughput {
       }
     }
     String model = args.length > 2 ? args[2] : "all-minilm-l6-v2-q";
+    int sweeps = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     try (OnnxEmbedder embedder = OnnxEmbedder.open(model);
         LuceneVectorStore s = LuceneVectorStore.openReadOnly(store, embedder)) {
       List<Set<String>> truth = new ArrayList<>();
@@ -62,31 +66,41 @@ public final class KnnThroughput {
           queries.size(),
           K,
           queries.size() / ((System.nanoTime() - t0) / 1e9));
-      for (int oversample : OVERSAMPLES) {
-        for (float[] q : queries) { // warm-up: compiles the search path, reads the graph's pages
-          s.search(request(q, SearchMode.VECTOR, oversample));
+      for (int sweep = 1; sweep <= sweeps; sweep++) {
+        if (sweeps > 1) {
+          System.out.printf(Locale.ROOT, "sweep %d of %d%n", sweep, sweeps);
         }
-        double best = Double.MAX_VALUE;
-        long found = 0;
-        for (int round = 0; round < ROUNDS; round++) {
-          found = 0;
-          long start = System.nanoTime();
-          for (int i = 0; i < queries.size(); i++) {
-            Set<String> got = ids(s.search(request(queries.get(i), SearchMode.VECTOR, oversample)));
-            got.retainAll(truth.get(i));
-            found += got.size();
-          }
-          best = Math.min(best, (System.nanoTime() - start) / 1e9);
-        }
-        System.out.printf(
-            Locale.ROOT,
-            "oversample %d (k'=%d): recall@10 %.4f, %.1f queries/s (best of %d rounds)%n",
-            oversample,
-            K * oversample,
-            found / (double) (K * queries.size()),
-            queries.size() / best,
-            ROUNDS);
+        sweep(s, queries, truth);
       }
+    }
+  }
+
+  private static void sweep(LuceneVectorStore s, List<float[]> queries, List<Set<String>> truth)
+      throws IOException {
+    for (int oversample : OVERSAMPLES) {
+      for (float[] q : queries) { // warm-up: compiles the search path, reads the graph's pages
+        s.search(request(q, SearchMode.VECTOR, oversample));
+      }
+      double best = Double.MAX_VALUE;
+      long found = 0;
+      for (int round = 0; round < ROUNDS; round++) {
+        found = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < queries.size(); i++) {
+          Set<String> got = ids(s.search(request(queries.get(i), SearchMode.VECTOR, oversample)));
+          got.retainAll(truth.get(i));
+          found += got.size();
+        }
+        best = Math.min(best, (System.nanoTime() - start) / 1e9);
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "oversample %d (k'=%d): recall@10 %.4f, %.1f queries/s (best of %d rounds)%n",
+          oversample,
+          K * oversample,
+          found / (double) (K * queries.size()),
+          queries.size() / best,
+          ROUNDS);
     }
   }
 
