@@ -159,9 +159,9 @@ public final class Main implements Runnable {
 
   private static int onFailure(Exception e, CommandLine cmd, ParseResult parsed) {
     PrintWriter err = cmd.getErr();
-    String message = describe(e);
-    internalError = message.startsWith(INTERNAL_ERROR);
-    err.println("error: " + message);
+    Failure failure = failure(e);
+    internalError = failure.internal();
+    err.println("error: " + failure.message());
     if (verbose) {
       e.printStackTrace(err);
     }
@@ -169,27 +169,40 @@ public final class Main implements Runnable {
     return e instanceof CliException c ? c.exitCode() : CliException.FAILURE;
   }
 
-  private static final String INTERNAL_ERROR = "internal error: ";
+  /**
+   * A failure as the user sees it: its one-line message, and whether it is an internal error (a
+   * bug, not the input or the store), after which the JVM's state is not to be trusted.
+   */
+  private record Failure(String message, boolean internal) {}
 
   /** The one-line description of a failure: what failed, naming the file, id or value at fault. */
   static String describe(Throwable e) {
+    return failure(e).message();
+  }
+
+  private static Failure failure(Throwable e) {
     if (e instanceof UncheckedIOException u && u.getCause() != null) {
       e = u.getCause();
     }
-    return switch (e) {
-      case CliException c -> c.getMessage();
-      case dev.embedstore.store.StoreMismatchException m -> m.getMessage();
-      case NoSuchFileException n -> "no such file or folder: " + n.getFile();
-      case AccessDeniedException a -> "permission denied: " + a.getFile();
-      case FileSystemException f -> f.getMessage();
-      case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
-      case IllegalArgumentException ia -> ia.getMessage();
-      case UnsupportedOperationException u -> u.getMessage();
-      default ->
-          INTERNAL_ERROR
-              + e
-              + (verbose ? "" : " (run again with --verbose for the stack trace, and report it)");
-    };
+    String expected =
+        switch (e) {
+          case CliException c -> c.getMessage();
+          case dev.embedstore.store.StoreMismatchException m -> m.getMessage();
+          case NoSuchFileException n -> "no such file or folder: " + n.getFile();
+          case AccessDeniedException a -> "permission denied: " + a.getFile();
+          case FileSystemException f -> f.getMessage();
+          case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
+          case IllegalArgumentException ia -> ia.getMessage();
+          case UnsupportedOperationException u -> u.getMessage();
+          default -> null;
+        };
+    return expected != null
+        ? new Failure(expected, false)
+        : new Failure(
+            "internal error: "
+                + e
+                + (verbose ? "" : " (run again with --verbose for the stack trace, and report it)"),
+            true);
   }
 
   /** The version printed by {@code --version}, from the jar's manifest when there is one. */

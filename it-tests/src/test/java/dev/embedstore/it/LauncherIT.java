@@ -42,6 +42,13 @@ class LauncherIT {
                               .redirectOutput(ProcessBuilder.Redirect.DISCARD);
                       daemonEnvironment(pb.environment(), dir);
                       pb.start().waitFor(60, TimeUnit.SECONDS);
+                      try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                        for (Path f :
+                            (Iterable<Path>)
+                                files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                          Files.deleteIfExists(f);
+                        }
+                      }
                     } catch (IOException | InterruptedException e) {
                       // best effort: they end after their idle time anyway
                     }
