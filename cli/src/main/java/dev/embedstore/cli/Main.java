@@ -9,6 +9,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,22 +28,29 @@ import picocli.CommandLine.ScopeType;
     description = {
       "A local vector store on Apache Lucene whose ONNX embeddings are never computed twice.",
       ""
-    },
-    subcommands = {
-      IndexCommand.class,
-      SearchCommand.class,
-      DeleteCommand.class,
-      StatsCommand.class,
-      EmbedCommand.class,
-      CacheCommand.class,
-      CheckCommand.class,
-      EvalCommand.class,
-      DemoCommand.class,
-      ServeCommand.class,
-      DaemonCommand.class,
-      CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
+  /**
+   * The sub-commands, in the order the help lists them. Picocli builds a command's model (its
+   * options, by reflection) when the command is added, which for all of them costs 13-30 ms in a
+   * warm JVM and a quarter of a second in a new one; a command line that names one gets only that
+   * one.
+   */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          IndexCommand.class,
+          SearchCommand.class,
+          DeleteCommand.class,
+          StatsCommand.class,
+          EmbedCommand.class,
+          CacheCommand.class,
+          CheckCommand.class,
+          EvalCommand.class,
+          DemoCommand.class,
+          ServeCommand.class,
+          DaemonCommand.class,
+          CommandLine.HelpCommand.class);
+
   private static volatile boolean verbose;
 
   /** Whether the last command failed with an internal error: its state is not to be trusted. */
@@ -110,7 +118,7 @@ public final class Main implements Runnable {
       // Lucene then uses its scalar code is expected, not worth a warning.
       VECTORIZATION_LOG.setLevel(java.util.logging.Level.SEVERE);
     }
-    CommandLine cmd = new CommandLine(new Main());
+    CommandLine cmd = commandLine(args);
     // A path option names a file of the invoking process's working folder, which in the background
     // process is not the JVM's own: resolved when parsed, the command holds absolute paths only.
     cmd.registerConverter(Path.class, Terminal::path);
@@ -118,7 +126,62 @@ public final class Main implements Runnable {
     cmd.setErr(new PrintWriter(Terminal.err(), true, StandardCharsets.UTF_8));
     cmd.setExecutionExceptionHandler(Main::onFailure);
     cmd.setParameterExceptionHandler(Main::onUsageError);
-    return cmd.execute(args);
+    try {
+      return cmd.execute(args);
+    } catch (OutOfMemoryError e) {
+      internalError = true; // not a bug, but what the command held is not to be trusted
+      Terminal.err().println("error: " + outOfMemory(e, Runtime.getRuntime().maxMemory()));
+      if (verbose) {
+        e.printStackTrace(Terminal.err());
+      }
+      return CliException.FAILURE;
+    }
+  }
+
+  /** What running out of memory tells the user: the heap it had, and how to give it more. */
+  static String outOfMemory(OutOfMemoryError e, long maxHeapBytes) {
+    long mb = maxHeapBytes >> 20;
+    long suggestGb = Math.max(1, (2 * mb + 1023) / 1024);
+    return "out of memory ("
+        + e.getMessage()
+        + ") in a heap of at most "
+        + mb
+        + " MB; give the command more, for example EMBEDSTORE_JAVA_OPTS=-Xmx"
+        + suggestGb
+        + "g";
+  }
+
+  /**
+   * The command line's model: the top command with the one sub-command the arguments name, or with
+   * all of them when they name none (no arguments, {@code --help}, {@code help}, a misspelt name
+   * that picocli then reports with suggestions). Settings made on it afterwards reach the
+   * sub-commands, which are all in place by then.
+   */
+  static CommandLine commandLine(String... args) {
+    CommandLine cmd = new CommandLine(new Main());
+    Class<?> named = named(args);
+    for (Class<?> c : named == null ? COMMANDS : List.of(named)) {
+      cmd.addSubcommand(c);
+    }
+    return cmd;
+  }
+
+  /** The sub-command the arguments name after the top command's options, or null. */
+  private static Class<?> named(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--verbose")) {
+        continue; // the only top-level option a sub-command follows
+      }
+      for (Class<?> c : COMMANDS) {
+        Command command = c.getAnnotation(Command.class);
+        if (c != CommandLine.HelpCommand.class
+            && (command.name().equals(arg) || List.of(command.aliases()).contains(arg))) {
+          return c;
+        }
+      }
+      return null;
+    }
+    return null;
   }
 
   /**

@@ -262,6 +262,43 @@ class CliIT {
     }
   }
 
+  /**
+   * Running out of memory is one line that names the heap and how to give it more, exit 1, not a
+   * stack trace; the store is left as it was. Here a record bigger than the whole heap, in a JVM of
+   * its own and in the background process.
+   */
+  @Test
+  void runningOutOfMemoryIsOneLineThatSaysHowToGiveMore() throws Exception {
+    Path input = tmp.resolve("huge.jsonl");
+    try (java.io.BufferedWriter w = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
+      w.write("{\"id\":\"small\",\"text\":\"a small record\"}\n");
+      w.write("{\"id\":\"huge\",\"text\":\"");
+      String words = "many words about nothing in particular ".repeat(1000);
+      for (int i = 0; i < 1500; i++) { // ~60 MB of text in one record
+        w.write(words);
+      }
+      w.write("\"}\n");
+    }
+    Path store = tmp.resolve("store");
+    for (String daemon : new String[] {"false", "true"}) {
+      Run r =
+          LauncherIT.embedstore(
+              Map.of("EMBEDSTORE_DAEMON", daemon, "EMBEDSTORE_JAVA_OPTS", "-Xmx48m"),
+              null,
+              "index",
+              input.toString(),
+              "--store",
+              store.toString());
+      assertEquals(1, r.exitCode(), "daemon " + daemon + ": " + r.stderr());
+      assertTrue(
+          r.stderr().contains("error: out of memory (")
+              && r.stderr().contains("EMBEDSTORE_JAVA_OPTS=-Xmx"),
+          "daemon " + daemon + ": " + r.stderr());
+      assertFalse(r.stderr().contains("\tat "), "no stack trace: " + r.stderr());
+      assertFalse(Files.exists(store.resolve("segments_1")), "nothing was written");
+    }
+  }
+
   /** A bad record on stdin, after records that repeat an id, refuses the whole input. */
   @Test
   void aBadRecordOnStdinLeavesTheStoreUntouched() throws Exception {

@@ -310,6 +310,29 @@ class LuceneVectorStoreTest {
     }
   }
 
+  /**
+   * A k far beyond the store's size returns every document in every mode, without sizing Lucene's
+   * queues (or an overflowing k × oversample) by it.
+   */
+  @Test
+  void aHugeKReturnsEveryDocument() throws IOException {
+    FakeEmbedder fake = new FakeEmbedder("fake", 16);
+    try (LuceneVectorStore store = LuceneVectorStore.open(dir, fake)) {
+      store.upsert(corpus(50));
+      for (SearchMode mode : SearchMode.values()) {
+        for (int oversample : new int[] {1, 1 << 20}) {
+          List<SearchHit> hits =
+              store.search(
+                  new SearchRequest("passage topic", Integer.MAX_VALUE, mode, null, oversample));
+          Set<String> ids = new HashSet<>();
+          hits.forEach(h -> ids.add(h.id()));
+          assertEquals(50, ids.size(), mode + ", oversample " + oversample);
+          assertEquals(50, hits.size(), mode + ", oversample " + oversample);
+        }
+      }
+    }
+  }
+
   @Test
   void aDocumentLuceneCannotIndexIsRefusedBeforeItsBatchIsWritten() throws IOException {
     FakeEmbedder fake = new FakeEmbedder("fake", 16);

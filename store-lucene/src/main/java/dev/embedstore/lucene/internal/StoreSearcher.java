@@ -97,6 +97,14 @@ public final class StoreSearcher {
   private record Ranked(int doc, float score) {}
 
   /**
+   * How many hits to ask Lucene for: k times the oversampling, without overflowing, and at most the
+   * index's document count (at least 1).
+   */
+  static int fetchCount(int k, int oversample, int maxDoc) {
+    return (int) Math.max(1, Math.min((long) k * oversample, maxDoc));
+  }
+
+  /**
    * Runs a search on the searcher as of the last commit or refresh.
    *
    * @param request the request
@@ -104,10 +112,12 @@ public final class StoreSearcher {
    * @throws IOException if the index or the model fails
    */
   public List<SearchHit> search(SearchRequest request) throws IOException {
-    int fetch = request.k() * request.oversample();
     Query filter = request.filter() == null ? null : schema.toQuery(request.filter());
     IndexSearcher s = index.acquire();
     try {
+      // No more than the index holds: Lucene sizes its queues by the count asked for, so a k of
+      // millions on a small store would allocate (and time out or run out of memory) for nothing.
+      int fetch = fetchCount(request.k(), request.oversample(), s.getIndexReader().maxDoc());
       LinkedHashMap<String, Ranked> ranked =
           switch (request.mode()) {
             case VECTOR -> vector(s, queryVector(request), filter, fetch);
@@ -115,8 +125,8 @@ public final class StoreSearcher {
             case KEYWORD -> fold(s, s.search(keyword(request.query(), filter), fetch), false);
             case HYBRID -> hybrid(s, request, filter, Math.max(fetch, 100));
           };
-      List<StoredChunk> chunks = new ArrayList<>(request.k());
-      List<Ranked> order = new ArrayList<>(request.k());
+      List<StoredChunk> chunks = new ArrayList<>(ranked.size());
+      List<Ranked> order = new ArrayList<>(ranked.size());
       StoredFields stored = s.storedFields();
       for (Ranked r : ranked.values()) {
         if (chunks.size() == request.k()) {
