@@ -143,7 +143,7 @@ public final class Main implements Runnable {
     long mb = maxHeapBytes >> 20;
     long suggestGb = Math.max(1, (2 * mb + 1023) / 1024);
     return "out of memory ("
-        + e.getMessage()
+        + (e.getMessage() == null ? "OutOfMemoryError" : e.getMessage())
         + ") in a heap of at most "
         + mb
         + " MB; give the command more, for example EMBEDSTORE_JAVA_OPTS=-Xmx"

@@ -72,4 +72,16 @@ class MainCommandLineTest {
     MainInvocationTest.Result quiet = MainInvocationTest.run(tmp, "", "stats", "--store", "none");
     assertTrue(!quiet.err().contains("\tat "), quiet.err());
   }
+
+  @Test
+  void outOfMemoryNamesTheHeapAndAsksForTwiceIt() {
+    assertEquals(
+        "out of memory (Java heap space) in a heap of at most 48 MB; give the command more, for"
+            + " example EMBEDSTORE_JAVA_OPTS=-Xmx1g",
+        Main.outOfMemory(new OutOfMemoryError("Java heap space"), 48L << 20));
+    assertTrue(
+        Main.outOfMemory(new OutOfMemoryError(), 6L << 30).endsWith("-Xmx12g"),
+        Main.outOfMemory(new OutOfMemoryError(), 6L << 30));
+    assertTrue(Main.outOfMemory(new OutOfMemoryError(), 1L << 30).startsWith("out of memory (Out"));
+  }
 }
