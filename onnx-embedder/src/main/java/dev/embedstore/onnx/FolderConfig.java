@@ -1,7 +1,6 @@
 package dev.embedstore.onnx;
 
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -56,7 +55,8 @@ final class FolderConfig {
   }
 
   private static int dimensionFromGraphHere(Path onnx) throws IOException {
-    try (OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx.toString())) {
+    try (OrtSession s =
+        dev.embedstore.onnx.internal.OrtTelemetry.environment().createSession(onnx.toString())) {
       for (NodeInfo out : s.getOutputInfo().values()) {
         if (out.getInfo() instanceof TensorInfo t) {
           long last = t.getShape()[t.getShape().length - 1];

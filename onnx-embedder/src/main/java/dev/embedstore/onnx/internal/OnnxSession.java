@@ -209,7 +209,7 @@ public final class OnnxSession implements AutoCloseable {
   private static OnnxSession createHere(
       OnnxFile onnx, Path ortStem, String description, int dimension, int intraOpThreads)
       throws IOException {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtTelemetry.environment();
     try {
       Path stem = ortStem == null ? null : OrtFormatCopy.stem(ortStem, env.getVersion());
       if (stem != null) {
@@ -331,7 +331,7 @@ public final class OnnxSession implements AutoCloseable {
       int[][] ids, int[] order, Batches.Batch batch, int padId, Pooler pooler, float[][] out) {
     int n = batch.size();
     int len = batch.length();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtTelemetry.environment();
     LongBuffer inputIds = directLongs(n * len);
     LongBuffer mask = directLongs(n * len);
     for (int r = 0; r < n; r++) {
