@@ -26,42 +26,37 @@ public final class OrtTelemetry {
   /** The environment variable ONNX Runtime 1.29 reads as a full telemetry opt-out. */
   public static final String ENV = "ORT_DISABLE_TELEMETRY";
 
-  private static boolean done;
+  /** The environment once it has been created through {@link #environment()}. */
+  private static volatile OrtEnvironment created;
 
   private OrtTelemetry() {}
 
   /**
-   * ONNX Runtime's environment, created (the first time) with its telemetry off.
+   * ONNX Runtime's environment, created (the first time) with its telemetry off. Cheap after the
+   * first call: the session asks for it on every batch.
    *
    * @return the environment
    */
   public static OrtEnvironment environment() {
-    boolean first = disableBeforeCreation();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    if (first) {
+    OrtEnvironment env = created;
+    return env != null ? env : create();
+  }
+
+  private static synchronized OrtEnvironment create() {
+    if (created == null) {
+      // A value the user set, whatever it is, is the user's choice.
+      if (System.getenv(ENV) == null && Runtime.version().feature() >= 22) {
+        setenv(ENV, "1");
+      }
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
       try {
         env.setTelemetry(false);
       } catch (OrtException e) {
         // the variable above is what counts; this switch only stops later events
       }
+      created = env;
     }
-    return env;
-  }
-
-  /**
-   * Sets {@value #ENV} in the process environment unless it is set already (to anything); returns
-   * whether this was the first call.
-   */
-  static synchronized boolean disableBeforeCreation() {
-    if (done) {
-      return false;
-    }
-    done = true;
-    // A value the user set, whatever it is, is the user's choice.
-    if (System.getenv(ENV) == null && Runtime.version().feature() >= 22) {
-      setenv(ENV, "1");
-    }
-    return true;
+    return created;
   }
 
   /**
